@@ -53,6 +53,11 @@ class Article:
         payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
+    @property
+    def text_sha256(self) -> str:
+        """Hash of the whitespace-normalised text: the same story saved twice has the same value."""
+        return hashlib.sha256(" ".join(self.text.split()).encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:

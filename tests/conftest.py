@@ -1,0 +1,42 @@
+"""Shared fixtures: the real embedding models and a real index over the seeds, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder, get_embedder
+from index.segment import ChunkerConfig
+from index.sync import index_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    return get_embedder("e5-small")
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Embedder:
+    return get_embedder("minilm")
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, e5: Embedder) -> Path:
+    """A real index (FAISS + SQLite + BM25, real e5 vectors) over a copy of the seeds."""
+    corpus = tmp_path_factory.mktemp("seed-corpus")
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    report = index_paths(index_dir, [corpus], e5, ChunkerConfig())
+    assert len(report.added) == 5 and not report.skipped
+    return index_dir
