@@ -39,3 +39,7 @@ class UnknownDocumentError(SanadError):
 
 class EmbedderError(SanadError):
     """The embedding model could not be loaded or used."""
+
+
+class QuestionError(SanadError):
+    """A question that cannot be answered as given (empty, not text)."""

@@ -66,6 +66,19 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(token_ids), dtype=np.float32)
 
+    def idf(self, tokens: Sequence[str]) -> np.ndarray:
+        """Lucene BM25 idf of each token; a token absent from the corpus gets the largest possible idf."""
+        n = len(self.ids)
+        vocab = self._bm25.vocab_dict if n else {}
+        indptr = self._bm25.scores["indptr"] if n else np.zeros(1)
+        df = np.array([indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], dtype=np.float64)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def known(self, tokens: Sequence[str]) -> np.ndarray:
+        """Mask of tokens that occur somewhere in the corpus."""
+        vocab = self._bm25.vocab_dict if len(self.ids) else {}
+        return np.array([t in vocab for t in tokens], dtype=bool)
+
     def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) with a positive score, best first."""
         scores = self.scores(query)

@@ -55,6 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlap", type=int, default=1, help="sentences shared by neighbouring chunks")
     p.set_defaults(run=_cmd_index)
 
+    p = sub.add_parser("ask", parents=[common], help="answer a question with cited excerpts")
+    p.add_argument("question", nargs="?", metavar="QUESTION")
+    p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help='answer each {"id", "question"} line')
+    p.add_argument("--k", type=int, default=None, help="number of cited excerpts (default 3)")
+    p.add_argument("--doc", action="append", dest="docs", metavar="DOC_ID", help="only these articles")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="articles published on or after")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="articles published on or before")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_ask)
+
+    p = sub.add_parser("summarize", parents=[common], help="extractive summary of one or all articles")
+    p.add_argument("doc_id", nargs="?", metavar="DOC_ID")
+    p.add_argument("--all", action="store_true", help="every article")
+    p.add_argument("--sentences", type=int, default=None, help="summary length in sentences")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_summarize)
+
+    p = sub.add_parser("overview", parents=[common], help="themes, differences and timeline across articles")
+    p.add_argument("--language", choices=["ar", "en"], default="en", help="language of the framing text")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_overview)
+
     p = sub.add_parser("docs", parents=[common], help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_docs)
@@ -90,20 +112,17 @@ def _print_json(value: Any) -> None:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from index.embed import get_embedder
     from index.segment import ChunkerConfig
-    from index.sync import index_paths
+    from rag.pipeline import Pipeline
     from rag.progress import TqdmProgress
 
     try:
         chunker = ChunkerConfig.for_target(args.chunk_words, overlap_sentences=args.overlap)
     except ValueError as exc:
         raise SanadError(f"invalid chunk settings: {exc}") from exc
-    embedder = get_embedder(args.embedder)
+    pipeline = Pipeline(args.index_dir, args.embedder, chunker=chunker)
     with TqdmProgress() as progress:
-        report = index_paths(
-            args.index_dir, args.paths, embedder, chunker, rebuild=args.rebuild, progress=progress
-        )
+        report = pipeline.index(args.paths, rebuild=args.rebuild, progress=progress)
     for problem in report.skipped:
         print(f"sanad: skipped {problem}", file=sys.stderr)
     total = len(report.added) + len(report.updated) + len(report.unchanged)
@@ -114,6 +133,66 @@ def _cmd_index(args: argparse.Namespace) -> int:
         f"in {report.seconds:.1f} s -> {args.index_dir}"
     )
     return 1 if report.skipped else 0
+
+
+def _pipeline(args: argparse.Namespace) -> Any:
+    from rag.pipeline import Pipeline
+
+    return Pipeline(args.index_dir, args.embedder)
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from rag.render import answer_text
+
+    if (args.question is None) == (args.questions is None):
+        raise SanadError("give a QUESTION or --questions FILE.jsonl (not both)")
+    if args.k is not None and not 1 <= args.k <= 20:
+        raise SanadError("--k must be between 1 and 20")
+    pipeline = _pipeline(args)
+    options = {"k": args.k, "doc_ids": args.docs, "date_from": args.date_from, "date_to": args.date_to}
+    if args.questions is None:
+        answer = pipeline.ask(args.question, **options)
+        if answer.notice:
+            print(f"sanad: note: {answer.notice}", file=sys.stderr)
+        if args.json:
+            _print_json(answer.to_dict())
+        else:
+            print(answer_text(answer))
+        return 0
+    from rag.batch import answer_lines
+
+    failures = 0
+    for record in answer_lines(pipeline, args.questions, options):
+        failures += "error" in record
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    from rag.render import summary_text
+
+    if (args.doc_id is None) == (not args.all):
+        raise SanadError("give a DOC_ID or --all (not both)")
+    if args.sentences is not None and args.sentences < 1:
+        raise SanadError("--sentences must be at least 1")
+    pipeline = _pipeline(args)
+    summaries = pipeline.summaries(args.sentences) if args.all else [pipeline.summarize(args.doc_id, args.sentences)]
+    if args.json:
+        _print_json([s.to_dict() for s in summaries] if args.all else summaries[0].to_dict())
+    else:
+        print("\n\n".join(summary_text(s) for s in summaries))
+    return 0
+
+
+def _cmd_overview(args: argparse.Namespace) -> int:
+    from rag.render import overview_text
+
+    overview = _pipeline(args).overview(args.language)
+    if args.json:
+        _print_json(overview.to_dict())
+    else:
+        print(overview_text(overview))
+    return 0
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:

@@ -1,0 +1,74 @@
+"""An in-memory view of one index version: articles, sentences, their vectors and search tokens.
+
+Built once per published version and shared by answers, summaries and the overview. Does not
+rank anything itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from index.documents import Article, Span
+from index.normalize import detect_language, search_tokens
+from index.records import DocumentInfo
+from index.store import IndexSnapshot
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """A sentence of the corpus by position: ``pos`` indexes ``Corpus.vectors``."""
+
+    pos: int
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    header: bool  # a title, byline or dateline line rather than body prose
+
+
+class Corpus:
+    """Sentences of every article in text order, with their unit vectors in one matrix."""
+
+    def __init__(self, snapshot: IndexSnapshot) -> None:
+        self.snapshot = snapshot
+        self.documents: dict[str, DocumentInfo] = {d.doc_id: d for d in snapshot.records.documents()}
+        self.articles: dict[str, Article] = {d: snapshot.records.article(d) for d in self.documents}
+        records = snapshot.records.sentences()
+        self.sentences: list[SentenceRef] = []
+        for pos, s in enumerate(records):
+            header = any(h.start < s.end and s.start < h.end for h in self.articles[s.doc_id].header)
+            self.sentences.append(SentenceRef(pos, s.id, s.doc_id, s.start, s.end, header))
+        self.vectors = snapshot.sentence_vectors.get(np.array([s.id for s in records], dtype=np.int64))
+        self.by_doc: dict[str, list[SentenceRef]] = {d: [] for d in self.documents}
+        for ref in self.sentences:
+            self.by_doc[ref.doc_id].append(ref)
+        self._tokens: dict[int, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def text(self, ref: SentenceRef | Span, doc_id: str | None = None) -> str:
+        """The exact source text of a sentence (or of a span of ``doc_id``)."""
+        doc = ref.doc_id if isinstance(ref, SentenceRef) else doc_id
+        assert doc is not None
+        return self.articles[doc].text[ref.start : ref.end]
+
+    def tokens(self, ref: SentenceRef) -> frozenset[str]:
+        """Search tokens of a sentence (normalised, stemmed), computed once."""
+        found = self._tokens.get(ref.pos)
+        if found is None:
+            found = frozenset(search_tokens(self.text(ref)))
+            with self._lock:
+                self._tokens[ref.pos] = found
+        return found
+
+    def within(self, doc_id: str, start: int, end: int) -> list[SentenceRef]:
+        """Sentences of ``doc_id`` lying inside ``[start, end)``."""
+        return [s for s in self.by_doc.get(doc_id, []) if s.start >= start and s.end <= end]
+
+    @cached_property
+    def languages(self) -> dict[str, str]:
+        """The language of each article's text (answers are framed in the question's language)."""
+        return {d: detect_language(a.text) for d, a in self.articles.items()}

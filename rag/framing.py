@@ -1,0 +1,42 @@
+"""The words around the quoted excerpts, in the question's language.
+
+Excerpts are always quoted in the original language of the article; only the framing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.types import Citation, Language
+
+_FRAMES: dict[Language, dict[str, str]] = {
+    "en": {
+        "lead": "According to the articles:",
+        "lead_translated": "According to the articles (quoted in the original language):",
+        "abstain": "The articles do not say. The closest passages are:",
+        "nothing": "The articles do not say, and no passage comes close.",
+    },
+    "ar": {
+        "lead": "وفقاً للمقالات:",
+        "lead_translated": "وفقاً للمقالات (مقتبسة بلغتها الأصلية):",
+        "abstain": "لا تذكر المقالات ذلك. أقرب المقاطع إلى السؤال:",
+        "nothing": "لا تذكر المقالات ذلك، ولا يوجد مقطع قريب من السؤال.",
+    },
+}
+
+
+def compose(language: Language, citations: Sequence[Citation], abstained: bool) -> str:
+    """The answer text: a framing line, then each excerpt in «quotes» followed by its [n] marker."""
+    frame = _FRAMES[language]
+    if not citations:
+        return frame["nothing"]
+    if abstained:
+        lead = frame["abstain"]
+    else:
+        lead = frame["lead_translated"] if language == "en" and _any_arabic(citations) else frame["lead"]
+    lines = [f"- «{c.text}» [{c.n}]" for c in citations]
+    return "\n".join([lead, *lines])
+
+
+def _any_arabic(citations: Sequence[Citation]) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for c in citations for ch in c.text)

@@ -1,0 +1,160 @@
+"""The cross-article summary: shared themes, points where sources differ, and a dated timeline.
+
+Extractive and cited like everything else: each point is made of source sentences. Does not
+summarise single articles; see rag/summarize.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.dates import find_dates
+from rag.corpus import Corpus, SentenceRef
+from rag.summarize import MIN_WORDS
+from rag.types import Citation, Language, Overview, Point, TimelineEntry
+
+_FIGURE = re.compile(r"(?<![\w.])[0-9٠-٩][0-9٠-٩.,٫٬]*")
+
+
+@dataclass(frozen=True)
+class OverviewConfig:
+    themes: int = 6
+    link_quantile: float = 0.97  # sentence pairs across articles above this similarity quantile are linked
+    max_citations: int = 4
+    differences: int = 6
+
+
+def build_overview(corpus: Corpus, language: Language = "en", config: OverviewConfig | None = None) -> Overview:
+    """Themes, differences and timeline over every article in ``corpus``."""
+    config = config or OverviewConfig()
+    body = [s for s in corpus.sentences if not s.header and len(corpus.text(s).split()) >= MIN_WORDS]
+    groups = _theme_groups(corpus, body, config)
+    themes = tuple(_theme_point(corpus, g, config) for g in groups[: config.themes])
+    differences = tuple(_differences(corpus, body, config, language))
+    return Overview(themes=themes, differences=differences, timeline=tuple(_timeline(corpus)))
+
+
+def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
+    article = corpus.articles[ref.doc_id]
+    return Citation(n, ref.doc_id, article.title, article.date, ref.start, ref.end, corpus.text(ref), score)
+
+
+def _cross_links(corpus: Corpus, body: Sequence[SentenceRef], quantile: float) -> tuple[np.ndarray, float]:
+    vecs = corpus.vectors[[s.pos for s in body]]
+    sims = vecs @ vecs.T
+    docs = np.array([s.doc_id for s in body])
+    cross = docs[:, None] != docs[None, :]
+    if not cross.any():
+        return np.zeros_like(sims, dtype=bool), 0.0
+    threshold = float(np.quantile(sims[cross], quantile))
+    return (sims >= threshold) & cross, threshold
+
+
+def _theme_groups(corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig) -> list[list[SentenceRef]]:
+    """Connected groups of sentences linked across articles, most widely shared first."""
+    links, _ = _cross_links(corpus, body, config.link_quantile)
+    parent = list(range(len(body)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(links)), strict=True):
+        parent[find(int(i))] = find(int(j))
+    groups: dict[int, list[SentenceRef]] = {}
+    for i, ref in enumerate(body):
+        groups.setdefault(find(i), []).append(ref)
+    shared = [g for g in groups.values() if len({s.doc_id for s in g}) >= 2]
+    return sorted(shared, key=lambda g: (-len({s.doc_id for s in g}), -len(g), g[0].pos))
+
+
+def _theme_point(corpus: Corpus, group: Sequence[SentenceRef], config: OverviewConfig) -> Point:
+    """The group's most central sentence per article, the most central of all first."""
+    vecs = corpus.vectors[[s.pos for s in group]]
+    centrality = (vecs @ vecs.T).mean(axis=1)
+    best: dict[str, tuple[float, SentenceRef]] = {}
+    for c, ref in zip(centrality, group, strict=True):
+        if ref.doc_id not in best or c > best[ref.doc_id][0]:
+            best[ref.doc_id] = (float(c), ref)
+    picked = sorted(best.values(), key=lambda x: -x[0])[: config.max_citations]
+    citations = tuple(_cite(corpus, n, ref, score) for n, (score, ref) in enumerate(picked, start=1))
+    return Point(summary=citations[0].text, citations=citations)
+
+
+def _differences(
+    corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig, language: Language
+) -> list[Point]:
+    """Closely related sentences from different articles that state different figures or dates."""
+    links, _ = _cross_links(corpus, body, config.link_quantile)
+    vecs = corpus.vectors[[s.pos for s in body]]
+    sims = vecs @ vecs.T
+    facts = [_figures(corpus.text(s)) for s in body]
+    pairs = []
+    for i, j in zip(*np.nonzero(np.triu(links)), strict=True):
+        a, b = facts[int(i)], facts[int(j)]
+        if a and b and a != b:
+            pairs.append((float(sims[i, j]), int(i), int(j)))
+    out: list[Point] = []
+    seen: set[str] = set()
+    for _, i, j in sorted(pairs, reverse=True):
+        x, y = body[i], body[j]
+        if x.doc_id in seen and y.doc_id in seen and len(out) >= 2:
+            continue
+        c1, c2 = _cite(corpus, 1, x), _cite(corpus, 2, y)
+        out.append(Point(summary=_difference_text(language, facts[i], facts[j]), citations=(c1, c2)))
+        seen |= {x.doc_id, y.doc_id}
+        if len(out) == config.differences:
+            break
+    return out
+
+
+def _figures(text: str) -> frozenset[str]:
+    """Numbers and dates a sentence states, normalised for comparison."""
+    dates = find_dates(text)
+    spans = [(d.start, d.end) for d in dates]
+    numbers = {
+        m.group(0).translate(_DIGITS).rstrip(".,")
+        for m in _FIGURE.finditer(text)
+        if not any(s <= m.start() < e for s, e in spans)
+    }
+    return frozenset(numbers | {d.iso for d in dates})
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")
+
+
+def _difference_text(language: Language, a: frozenset[str], b: frozenset[str]) -> str:
+    left, right = ", ".join(sorted(a - b) or sorted(a)), ", ".join(sorted(b - a) or sorted(b))
+    if language == "ar":
+        return f"تختلف الأرقام أو التواريخ بين المصدرين: {left} [1] مقابل {right} [2]"
+    return f"The sources give different figures or dates: {left} [1] versus {right} [2]"
+
+
+def _timeline(corpus: Corpus) -> list[TimelineEntry]:
+    """Publication dates and dates stated in the text, oldest first, each cited."""
+    entries: list[TimelineEntry] = []
+    for doc_id, article in corpus.articles.items():
+        refs = corpus.by_doc[doc_id]
+        if article.date and article.date_text:
+            start = article.text.find(article.date_text)
+            if start >= 0:
+                span = Citation(0, doc_id, article.title, article.date, start, start + len(article.date_text),
+                                article.date_text, 0.0)
+                entries.append(TimelineEntry(article.date, article.title or article.date_text, span, "published"))
+        for ref in refs:
+            if ref.header:
+                continue
+            text = corpus.text(ref)
+            for mention in {m.iso: m for m in find_dates(text)}.values():
+                entries.append(TimelineEntry(mention.iso, text, _cite(corpus, 0, ref), "mentioned"))
+    entries.sort(key=lambda e: (e.date, e.kind != "published", e.citation.doc_id, e.citation.start))
+    return [
+        TimelineEntry(e.date, e.text, Citation(**{**e.citation.__dict__, "n": n}), e.kind)
+        for n, e in enumerate(entries, start=1)
+    ]

@@ -1,0 +1,187 @@
+"""The one object the CLI, the web chat and the evaluation talk to: index, ask, summarise, overview.
+
+It follows the live index: after any writer publishes a new version, the next call loads it,
+while calls already running finish on the version they started with.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.build import BuildReport, Progress, embedder_spec, update_index
+from index.documents import Article, Span
+from index.embed import Embedder, get_embedder
+from index.errors import UnknownDocumentError
+from index.records import DocumentInfo
+from index.segment import ChunkerConfig
+from index.store import IndexSnapshot, current_version, open_index
+from index.sync import index_paths
+from rag.answer import AnswerConfig, Answerer
+from rag.corpus import Corpus
+from rag.overview import build_overview
+from rag.question import read_question
+from rag.retrieve import Filters, Hit, Mode, RetrievalConfig, Retriever
+from rag.summarize import SummaryConfig, SummaryEnricher, select_sentences
+from rag.types import Answer, Language, Overview, Summary, SummarySentence, Turn
+
+
+@dataclass
+class _Loaded:
+    version: str
+    snapshot: IndexSnapshot
+    corpus: Corpus
+    retriever: Retriever
+    answerer: Answerer
+
+
+class Pipeline:
+    """Cited answers and summaries over the index in ``index_dir``.
+
+    Example:
+        >>> p = Pipeline(Path("~/.local/share/sanad/index").expanduser())
+        >>> p.index([Path("seeds")])
+        >>> print(p.ask("من يقود التحالف الدولي؟").answer)
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: str | Embedder = "e5-small",
+        chunker: ChunkerConfig | None = None,
+        retrieval: RetrievalConfig | None = None,
+        answering: AnswerConfig | None = None,
+        summary: SummaryConfig | None = None,
+    ) -> None:
+        self.index_dir = index_dir
+        self._embedder = embedder if not isinstance(embedder, str) else None
+        self._embedder_name = embedder if isinstance(embedder, str) else embedder.name
+        self.chunker = chunker or ChunkerConfig()
+        self.retrieval = retrieval or RetrievalConfig()
+        self.answering = answering or AnswerConfig()
+        self.summary = summary or SummaryConfig()
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self._embedder_name)
+        return self._embedder
+
+    def has_index(self) -> bool:
+        return current_version(self.index_dir) is not None
+
+    def _state(self) -> _Loaded:
+        version = current_version(self.index_dir)
+        loaded = self._loaded
+        if loaded is not None and loaded.version == version:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.version != current_version(self.index_dir):
+                snapshot = open_index(self.index_dir, expect=embedder_spec(self.embedder))
+                corpus = Corpus(snapshot)
+                retriever = Retriever(snapshot, self.embedder, self.retrieval)
+                self._loaded = _Loaded(
+                    snapshot.version, snapshot, corpus, retriever, Answerer(corpus, retriever, self.answering)
+                )
+            return self._loaded
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def index(
+        self, paths: Sequence[Path], rebuild: bool = False, progress: Progress | None = None, wait_seconds: float = 0.0
+    ) -> BuildReport:
+        """Index files or folders incrementally (see ``index.sync.index_paths``), with stored summaries."""
+        return index_paths(
+            self.index_dir,
+            paths,
+            self.embedder,
+            self.chunker,
+            rebuild=rebuild,
+            enrichers=[SummaryEnricher(self.summary)],
+            progress=progress,
+            wait_seconds=wait_seconds,
+        )
+
+    def remove(self, doc_ids: Sequence[str], wait_seconds: float = 0.0) -> BuildReport:
+        """Drop articles from the index (their source files are left alone)."""
+        known = set(self.documents_by_id())
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise UnknownDocumentError(f"no article with doc_id {unknown[0]!r}; list them with `sanad docs`")
+        return update_index(
+            self.index_dir,
+            [],
+            self.embedder,
+            self.chunker,
+            remove=list(doc_ids),
+            enrichers=[SummaryEnricher(self.summary)],
+            wait_seconds=wait_seconds,
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        return list(self._state().corpus.documents.values())
+
+    def documents_by_id(self) -> dict[str, DocumentInfo]:
+        return dict(self._state().corpus.documents)
+
+    def article(self, doc_id: str) -> Article:
+        articles = self._state().corpus.articles
+        if doc_id not in articles:
+            raise UnknownDocumentError(f"no article with doc_id {doc_id!r}; list them with `sanad docs`")
+        return articles[doc_id]
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        """Answer with cited excerpts, or abstain while still citing the closest passages."""
+        parsed = read_question(question, history)
+        state = self._state()
+        if doc_ids:
+            for doc_id in doc_ids:
+                self.article(doc_id)
+        filters = Filters(frozenset(doc_ids) if doc_ids else None, date_from, date_to)
+        return state.answerer.answer(parsed, k=k, filters=filters)
+
+    def search(self, query: str, k: int = 5, mode: Mode | None = None, filters: Filters | None = None) -> list[Hit]:
+        """Raw chunk retrieval (for evaluation and the LangChain retriever)."""
+        return self._state().retriever.search(query, k=k, mode=mode, filters=filters)
+
+    def summarize(self, doc_id: str, sentences: int | None = None) -> Summary:
+        """The stored summary of ``doc_id``, or one of ``sentences`` sentences computed from stored vectors."""
+        state = self._state()
+        article = self.article(doc_id)
+        if sentences is None:
+            stored = state.snapshot.records.extras(doc_id).get(SummaryEnricher.name)
+            spans = [Span(s, e) for s, e in stored] if stored is not None else None
+        else:
+            spans = None
+        if spans is None:
+            refs = state.corpus.by_doc[doc_id]
+            vectors = state.corpus.vectors[[r.pos for r in refs]]
+            spans = select_sentences(
+                article, [Span(r.start, r.end) for r in refs], vectors, n=sentences, config=self.summary
+            )
+        return Summary(
+            doc_id=doc_id,
+            title=article.title,
+            date=article.date,
+            sentences=tuple(SummarySentence(s.start, s.end, article.text[s.start : s.end]) for s in spans),
+        )
+
+    def summaries(self, sentences: int | None = None) -> list[Summary]:
+        return [self.summarize(d, sentences) for d in self._state().corpus.documents]
+
+    def overview(self, language: Language = "en") -> Overview:
+        return build_overview(self._state().corpus, language)

@@ -1,0 +1,82 @@
+"""Reading a question: validation, language, the kind of answer it expects, and follow-up context.
+
+Pure functions over strings. Does not retrieve or score passages; see rag/answer.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from index.errors import QuestionError
+from index.normalize import detect_language, normalize, search_tokens
+from rag.types import Language, Turn
+
+MAX_QUESTION_CHARS = 2000
+Expect = Literal["number", "date", "other"]
+
+# Cue words are matched on normalised text (alef/ya/ta-marbuta folded), so one spelling suffices.
+_NUMBER_CUES = re.compile(r"\b(?:how (?:many|much)|number of|what percentage)\b|(?:^|\s)و?(?:كم|عدد)(?:\s|$)")
+_DATE_CUES = re.compile(
+    r"\b(?:when|what (?:year|date|day|month)|which (?:year|date|day|month)|in what year)\b"
+    r"|(?:^|\s)و?(?:متي|تاريخ)(?:\s|$)|(?:في|باي|اي) (?:عام|سنه|شهر|يوم|تاريخ)"
+)
+_FOLLOW_UP_CUES = re.compile(
+    r"^(?:and|also|what about|how about|and what|and who|then)\b"
+    r"|^(?:وماذا|ماذا عن|وما|ومن|وكم|ومتي|واين|وهل|ولماذا|وكيف)(?:\s|$)"
+)
+_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|these|those)\b")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A validated question: the text as asked, what is searched, and how to answer it."""
+
+    asked: str
+    search: str  # the question with follow-up context prepended when needed
+    language: Language
+    expect: Expect
+    notice: str | None = None
+
+
+def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_QUESTION_CHARS) -> Question:
+    """Validate and analyse ``raw``; empty questions raise ``QuestionError``, long ones are cut."""
+    if not isinstance(raw, str):
+        raise QuestionError("the question must be text")
+    text = " ".join(raw.split())
+    if not text:
+        raise QuestionError("the question is empty; ask something about the articles")
+    notice = None
+    if len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars)
+        text = text[: cut if cut > max_chars // 2 else max_chars]
+        notice = f"the question was {len(raw):,} characters long; only the first {len(text):,} were used"
+    language = detect_language(text)
+    folded = normalize(text)
+    return Question(
+        asked=text,
+        search=_with_context(text, folded, history),
+        language=language,
+        expect=_expect(folded),
+        notice=notice,
+    )
+
+
+def _expect(folded: str) -> Expect:
+    if _NUMBER_CUES.search(folded):
+        return "number"
+    if _DATE_CUES.search(folded):
+        return "date"
+    return "other"
+
+
+def _with_context(text: str, folded: str, history: Sequence[Turn]) -> str:
+    """Prepend the previous question when this one leans on it ("and who leads it?")."""
+    if not history:
+        return text
+    terms = len(search_tokens(text))
+    if terms <= 2 or _FOLLOW_UP_CUES.search(folded) or (terms <= 5 and _PRONOUNS.search(folded)):
+        return f"{history[-1].question} {text}"
+    return text

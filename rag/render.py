@@ -1,0 +1,42 @@
+"""Plain-text renderings of answers, summaries and the overview for the terminal.
+
+Does not decide content; the JSON forms come from ``to_dict()`` on the result types.
+"""
+
+from __future__ import annotations
+
+from rag.types import Answer, Citation, Overview, Summary
+
+
+def _source(c: Citation) -> str:
+    title = c.title or c.doc_id
+    date = f", {c.date}" if c.date else ""
+    return f"[{c.n}] {title}{date} — {c.doc_id} [{c.start}:{c.end}]"
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines += ["", "Sources:" if answer.language == "en" else "المصادر:"]
+        lines += [_source(c) for c in answer.citations]
+    return "\n".join(lines)
+
+
+def summary_text(summary: Summary) -> str:
+    head = f"{summary.title or '(no title)'} — {summary.doc_id}" + (f", {summary.date}" if summary.date else "")
+    return "\n".join([head, *(f"- {s.text} [{s.start}:{s.end}]" for s in summary.sentences)])
+
+
+def overview_text(overview: Overview) -> str:
+    lines = ["THEMES"]
+    for i, theme in enumerate(overview.themes, start=1):
+        lines.append(f"{i}. {theme.summary}")
+        lines += [f"   {_source(c)}" for c in theme.citations]
+    lines += ["", "DIFFERENCES"]
+    for point in overview.differences:
+        lines.append(f"- {point.summary}")
+        lines += [f"   {_source(c)}: {c.text}" for c in point.citations]
+    lines += ["", "TIMELINE"]
+    for entry in overview.timeline:
+        lines.append(f"{entry.date}  {entry.text[:160]}  [{entry.citation.doc_id}]")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Frozen result types of the answer layer: citations, answers, summaries and the overview.
+
+Each has ``to_dict()`` giving the JSON shape the CLI contract promises (keep it stable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Language = Literal["ar", "en"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited excerpt: ``show(doc_id).text[start:end] == text`` always holds."""
+
+    n: int
+    doc_id: str
+    title: str | None
+    date: str | None
+    start: int
+    end: int
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer built from cited excerpts, or an abstention that still lists the closest passages."""
+
+    question: str
+    answer: str
+    abstained: bool
+    language: Language
+    citations: tuple[Citation, ...]
+    notice: str | None = None  # e.g. the question was cut to the maximum length
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "language": self.language,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.notice:
+            out["notice"] = self.notice
+        return out
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, used to read follow-up questions."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An extractive summary: sentences of the article, in the article's order, with their spans."""
+
+    doc_id: str
+    title: str | None
+    date: str | None
+    sentences: tuple[SummarySentence, ...]
+
+    @property
+    def summary(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "date": self.date,
+            "summary": self.summary,
+            "sentences": [asdict(s) for s in self.sentences],
+        }
+
+
+@dataclass(frozen=True)
+class Point:
+    """A theme or a difference: a short summary backed by cited sentences from several articles."""
+
+    summary: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "citations": [c.to_dict() for c in self.citations]}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated event: the ISO date, the sentence that states it, and its citation."""
+
+    date: str
+    text: str
+    citation: Citation
+    kind: Literal["published", "mentioned"] = "mentioned"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "text": self.text, "kind": self.kind, "citation": self.citation.to_dict()}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The multi-document summary: shared themes, disagreements and a timeline."""
+
+    themes: tuple[Point, ...] = field(default=())
+    differences: tuple[Point, ...] = field(default=())
+    timeline: tuple[TimelineEntry, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "themes": [t.to_dict() for t in self.themes],
+            "differences": [d.to_dict() for d in self.differences],
+            "timeline": [t.to_dict() for t in self.timeline],
+        }
