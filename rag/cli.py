@@ -77,6 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_overview)
 
+    p = sub.add_parser("serve", parents=[common], help="start the web chat (builds the index on first run)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default %(default)s)")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this login")
+    p.add_argument("--corpus", type=Path, default=from_env().corpus_dir, help="folder indexed on first run and "
+                   "where uploads are stored (default: $SANAD_CORPUS or %(default)s)")
+    p.set_defaults(run=_cmd_serve)
+
+    p = sub.add_parser("eval", parents=[common], help="measure retrieval, answers, citations and summaries")
+    p.add_argument("--dataset", choices=["seeds", "xquad-ar", "xquad-en", "all"], default="seeds")
+    p.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>-<commit>)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N questions of each dataset")
+    p.add_argument("--check-floors", action="store_true", help="fail when a figure is below its committed floor")
+    p.set_defaults(run=_cmd_eval)
+
     p = sub.add_parser("docs", parents=[common], help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_docs)
@@ -193,6 +208,18 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     else:
         print(overview_text(overview))
     return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ui.serve import serve
+
+    return int(serve(args))
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from eval.run import run
+
+    return int(run(args))
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
