@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from scipy import sparse
 
 from index.documents import Article, Chunk, Span, stable_id
-from index.embed import Embedder, embed_in_batches
+from index.embed import Embedder, SparseEmbedder, embed_in_batches
 from index.errors import IndexCorruptError, IndexMissingError, IngestError
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, EmbedderSpec, Manifest
@@ -30,6 +31,7 @@ from index.store import (
     BM25_DIR,
     CHUNK_VECTORS,
     RECORDS,
+    SENTENCE_SPARSE,
     SENTENCE_VECTORS,
     IndexSnapshot,
     collect_garbage,
@@ -38,7 +40,7 @@ from index.store import (
     publish,
     writer_lock,
 )
-from index.vectors import VectorTable
+from index.vectors import SparseTable, VectorTable
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +80,19 @@ class _Embedded:
     sentences: list[Sentence]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    sentence_sparse: sparse.csr_matrix | None
 
 
 def embedder_spec(embedder: Embedder) -> EmbedderSpec:
     return EmbedderSpec(name=embedder.name, model_id=embedder.model_id, dim=embedder.dim)
 
 
+Loader = Callable[[], tuple[Sequence[Article], Sequence[IngestError]]]
+
+
 def update_index(
     index_dir: Path,
-    upsert: Sequence[Article],
+    upsert: Sequence[Article] | Loader,
     embedder: Embedder,
     chunker: ChunkerConfig,
     *,
@@ -99,7 +105,9 @@ def update_index(
 ) -> BuildReport:
     """Add or replace ``upsert`` articles and drop ``remove`` doc_ids, re-embedding only what changed.
 
-    ``remove`` may be a function of the live manifest's documents, evaluated under the writer lock.
+    ``upsert`` may be a loader and ``remove`` a function of the live manifest's documents: both are
+    then evaluated under the writer lock, so a concurrent writer cannot slip in between reading the
+    sources and publishing.
 
     Example:
         >>> report = update_index(Path("/tmp/ix"), articles, get_embedder("e5-small"), ChunkerConfig())
@@ -131,7 +139,7 @@ def _open_previous(index_dir: Path) -> IndexSnapshot | None:
 def _update(
     index_dir: Path,
     old: IndexSnapshot | None,
-    upsert: Sequence[Article],
+    upsert: Sequence[Article] | Loader,
     embedder: Embedder,
     chunker: ChunkerConfig,
     remove: Collection[str] | Callable[[Mapping[str, DocumentEntry]], Collection[str]],
@@ -145,13 +153,19 @@ def _update(
         old.manifest.check_embedder(spec)
     old_docs = old.manifest.documents if old else {}
     settings_changed = old is not None and (
-        old.manifest.chunker != chunker.as_dict() or old.manifest.normalizer_version != NORMALIZER_VERSION
+        old.manifest.chunker != chunker.as_dict()
+        or old.manifest.normalizer_version != NORMALIZER_VERSION
+        or (old.sentence_sparse is not None) != isinstance(embedder, SparseEmbedder)
     )
     enrichers_changed = old is not None and old.manifest.enrichers != {e.name: e.version for e in enrichers}
 
+    load_errors: Sequence[IngestError] = ()
+    if callable(upsert):
+        upsert, load_errors = upsert()
     if callable(remove):
         remove = remove(old_docs)  # decided under the writer lock, against the live manifest
     upsert, skipped = _drop_duplicates(upsert, old_docs)
+    skipped = [*load_errors, *skipped]
     incoming = {a.doc_id: a for a in upsert}
     removed = sorted(d for d in remove if d in old_docs and d not in incoming)
     if settings_changed and old is not None:
@@ -245,7 +259,8 @@ def _embed(
     ]
     chunk_texts = [c.text for cs in chunks for c in cs]
     sentence_texts = [a.text[s.start : s.end] for a, ss in zip(articles, sentences, strict=True) for s in ss]
-    total = len(chunk_texts) + len(sentence_texts)
+    sparse_capable = isinstance(embedder, SparseEmbedder)
+    total = len(chunk_texts) + len(sentence_texts) * (2 if sparse_capable else 1)
     done = 0
 
     def tick(n: int) -> None:
@@ -258,10 +273,18 @@ def _embed(
         progress("embedding", 0, total)
     chunk_vectors = embed_in_batches(embedder.embed_passages, chunk_texts, embedder.dim, tick)
     sentence_vectors = embed_in_batches(embedder.embed_passages, sentence_texts, embedder.dim, tick)
+    sentence_sparse = None
+    if sparse_capable:
+        parts = []
+        for i in range(0, len(sentence_texts), 32):
+            parts.append(embedder.embed_sparse(sentence_texts[i : i + 32]))  # type: ignore[attr-defined]
+            tick(parts[-1].shape[0])
+        sentence_sparse = sparse.vstack(parts, format="csr") if parts else None
     out, ci, si = [], 0, 0
     for article, cs, ss in zip(articles, chunks, sentences, strict=True):
+        rows = sentence_sparse[si : si + len(ss)] if sentence_sparse is not None else None
         out.append(
-            _Embedded(article, cs, ss, chunk_vectors[ci : ci + len(cs)], sentence_vectors[si : si + len(ss)])
+            _Embedded(article, cs, ss, chunk_vectors[ci : ci + len(cs)], sentence_vectors[si : si + len(ss)], rows)
         )
         ci += len(cs)
         si += len(ss)
@@ -295,6 +318,7 @@ def _write_version(
 ) -> dict[str, DocumentEntry]:
     """Write vectors, records and BM25 for kept + newly embedded documents into ``staging``."""
     chunk_table, sentence_table = VectorTable.empty(dim), VectorTable.empty(dim)
+    sparse_table: SparseTable | None = None
     kept_chunks: list[Chunk] = []
     documents: dict[str, DocumentEntry] = {}
     if old is not None and kept:
@@ -305,6 +329,8 @@ def _write_version(
         sentence_ids = np.array([s.id for s in kept_sentences], dtype=np.int64)
         chunk_table.add(chunk_ids, old.chunk_vectors.get(chunk_ids))
         sentence_table.add(sentence_ids, old.sentence_vectors.get(sentence_ids))
+        if old.sentence_sparse is not None:
+            sparse_table = SparseTable(sentence_ids, old.sentence_sparse.get(sentence_ids))
         documents = {d: old.manifest.documents[d] for d in kept}
 
     writer = RecordWriter(staging / RECORDS)
@@ -319,7 +345,11 @@ def _write_version(
         extras = {enricher.name: enricher(e.article, spans, e.sentence_vectors) for enricher in enrichers}
         writer.add(e.article, e.chunks, e.sentences, extras)
         chunk_table.add(np.array([c.id for c in e.chunks], dtype=np.int64), e.chunk_vectors)
-        sentence_table.add(np.array([s.id for s in e.sentences], dtype=np.int64), e.sentence_vectors)
+        sentence_ids = np.array([s.id for s in e.sentences], dtype=np.int64)
+        sentence_table.add(sentence_ids, e.sentence_vectors)
+        if e.sentence_sparse is not None:
+            table = sparse_table or SparseTable.empty(e.sentence_sparse.shape[1])
+            sparse_table = table.add(sentence_ids, e.sentence_sparse)
         documents[e.article.doc_id] = DocumentEntry(
             e.article.sha256, e.article.text_sha256, e.article.source, len(e.chunks), len(e.sentences)
         )
@@ -327,6 +357,8 @@ def _write_version(
 
     chunk_table.write(staging / CHUNK_VECTORS)
     sentence_table.write(staging / SENTENCE_VECTORS)
+    if sparse_table is not None:
+        sparse_table.write(staging / SENTENCE_SPARSE)
     all_chunks = kept_chunks + [c for e in embedded for c in e.chunks]
     LexicalIndex.build([c.id for c in all_chunks], [c.text for c in all_chunks]).save(staging / BM25_DIR)
     return dict(sorted(documents.items()))

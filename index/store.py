@@ -27,7 +27,7 @@ from index.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from index.lexical import LexicalIndex
 from index.manifest import MANIFEST_FILE, EmbedderSpec, Manifest, file_digest, verify_files
 from index.records import RecordReader
-from index.vectors import VectorTable
+from index.vectors import SparseTable, VectorTable
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
 CHUNK_VECTORS = "chunks.faiss"
 SENTENCE_VECTORS = "sentences.faiss"
+SENTENCE_SPARSE = "sentences.sparse.npz"
 RECORDS = "records.sqlite"
 BM25_DIR = "bm25"
 
@@ -52,6 +53,7 @@ class IndexSnapshot:
     chunk_vectors: VectorTable
     sentence_vectors: VectorTable
     lexical: LexicalIndex
+    sentence_sparse: SparseTable | None = None  # when the embedder offers sparse latent terms
 
     def close(self) -> None:
         self.records.close()
@@ -104,9 +106,12 @@ def _load_version(version: str, path: Path, expect: EmbedderSpec | None) -> Inde
         chunk_vectors=VectorTable.read(path / CHUNK_VECTORS, dim),
         sentence_vectors=VectorTable.read(path / SENTENCE_VECTORS, dim),
         lexical=LexicalIndex.load(path / BM25_DIR),
+        sentence_sparse=SparseTable.read(path / SENTENCE_SPARSE) if SENTENCE_SPARSE in manifest.files else None,
     )
     expected = sum(d.chunks for d in manifest.documents.values())
-    if len(snapshot.chunk_vectors) != expected or len(snapshot.lexical.ids) != expected:
+    sentences = sum(d.sentences for d in manifest.documents.values())
+    sparse_ok = snapshot.sentence_sparse is None or len(snapshot.sentence_sparse) == sentences
+    if len(snapshot.chunk_vectors) != expected or len(snapshot.lexical.ids) != expected or not sparse_ok:
         snapshot.close()
         raise IndexCorruptError(
             f"index at {path} is inconsistent (chunk counts differ); run `sanad index --rebuild`"

@@ -5,13 +5,13 @@ Does not embed or write itself; it decides what to upsert and remove and calls i
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from index.build import BuildReport, Enricher, Progress, update_index
+from index.documents import Article
 from index.embed import Embedder
-from index.errors import IndexMissingError
+from index.errors import IndexMissingError, IngestError
 from index.ingest import load_articles
 from index.manifest import DocumentEntry
 from index.segment import ChunkerConfig
@@ -43,7 +43,8 @@ def index_paths(
     """Index ``paths`` (files or folders) incrementally.
 
     Documents whose source lies under one of ``paths`` but is gone, and documents whose source file
-    no longer exists anywhere, are dropped; documents from other sources are kept.
+    no longer exists anywhere, are dropped; documents from other sources are kept. The folders are
+    read under the writer lock, so concurrent runs cannot drop each other's new files.
     """
     if not paths:
         paths = recorded_roots(index_dir)
@@ -52,8 +53,12 @@ def index_paths(
                 f"no index at {index_dir} yet; give the folder to index, e.g. `sanad index seeds/`"
             )
     roots = [p.resolve() for p in paths]
-    articles, errors = load_articles(roots)
-    seen = {a.doc_id for a in articles}
+    seen: set[str] = set()
+
+    def load() -> tuple[list[Article], list[IngestError]]:
+        articles, errors = load_articles(roots)
+        seen.update(a.doc_id for a in articles)
+        return articles, errors
 
     def stale(documents: Mapping[str, DocumentEntry]) -> Collection[str]:
         return [
@@ -62,9 +67,9 @@ def index_paths(
             if doc_id not in seen and (_under(Path(entry.source), roots) or not Path(entry.source).exists())
         ]
 
-    report = update_index(
+    return update_index(
         index_dir,
-        articles,
+        load,
         embedder,
         chunker,
         remove=stale,
@@ -74,7 +79,6 @@ def index_paths(
         progress=progress,
         wait_seconds=wait_seconds,
     )
-    return dataclasses.replace(report, skipped=[*errors, *report.skipped])
 
 
 def _under(path: Path, roots: Sequence[Path]) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from scipy import sparse
 
 from index.errors import IndexCorruptError
 
@@ -78,3 +79,40 @@ class VectorTable:
         scores, ids = self._index.search(np.asarray(query, np.float32).reshape(1, -1), k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+
+class SparseTable:
+    """Sparse rows keyed by stable ids, persisted as plain arrays in one ``.npz`` (no pickle)."""
+
+    def __init__(self, ids: np.ndarray, matrix: sparse.csr_matrix) -> None:
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.matrix = sparse.csr_matrix(matrix, dtype=np.float32)
+        self._pos = {int(i): p for p, i in enumerate(self.ids)}
+
+    @classmethod
+    def empty(cls, dim: int) -> SparseTable:
+        return cls(np.zeros(0, np.int64), sparse.csr_matrix((0, dim), dtype=np.float32))
+
+    @classmethod
+    def read(cls, path: Path) -> SparseTable:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+                return cls(z["ids"], matrix)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"{path} is not a readable sparse table ({exc})") from exc
+
+    def write(self, path: Path) -> None:
+        m = self.matrix
+        with path.open("wb") as f:
+            np.savez(f, ids=self.ids, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def get(self, ids: np.ndarray) -> sparse.csr_matrix:
+        """Rows of ``ids`` in that order (each must be present)."""
+        return self.matrix[[self._pos[int(i)] for i in ids]]
+
+    def add(self, ids: np.ndarray, rows: sparse.csr_matrix) -> SparseTable:
+        return SparseTable(np.concatenate([self.ids, ids]), sparse.vstack([self.matrix, rows], format="csr"))

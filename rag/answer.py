@@ -13,13 +13,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.dates import find_dates
-from index.normalize import search_tokens
+from index.normalize import ENGLISH_STOPWORDS, search_tokens
+from rag.abstain import AbstentionModel
 from rag.corpus import Corpus, SentenceRef
 from rag.framing import compose
 from rag.question import Question
 from rag.retrieve import Filters, Hit, Retriever
+from rag.translit import arabic_skeletons, latin_name_skeletons
 from rag.types import Answer, Citation
 
+# Capitalised English words that are not names worth matching across scripts.
+NAME_STOPWORDS = ENGLISH_STOPWORDS | {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
 _NUMBER = re.compile(r"[0-9٠-٩]|(?<!\w)(?:ثلاث|أربع|اربع|خمس|ست|سبع|ثماني|تسع|عشر|مئ|مائ|ألف|الف|آلاف|مليون)")
 
 
@@ -27,19 +34,26 @@ _NUMBER = re.compile(r"[0-9٠-٩]|(?<!\w)(?:ثلاث|أربع|اربع|خمس|س
 class AnswerConfig:
     """Weights of the sentence score and the abstention threshold.
 
-    score = z(dense cosine over all sentences) + lexical_weight * (query idf mass the sentence holds)
+    score = z(dense cosine over all sentences) + sparse weight * z(sparse latent-term match)
+            + lexical_weight * (share of the query's idf mass the sentence holds: words, and names
+                                matched across scripts by consonant skeleton)
             + context_weight * (relevance of the best retrieved chunk holding it)
             + type_weight * (it holds the kind of answer asked for: a number, a date)
+
+    The sparse weight is larger when the question and the sentence are in different languages:
+    there, word overlap is nil and dense cosine is vague about names and figures.
     """
 
     excerpts: int = 3
     chunks: int = 8
     sentence_pool: int = 40
-    lexical_weight: float = 1.5
+    lexical_weight: float = 3.0
+    sparse_same: float = 0.5
+    sparse_cross: float = 2.0
     context_weight: float = 1.0
     type_weight: float = 0.5
+    byline_weight: float = 6.0  # "who wrote…": the byline is the answer, though it shares no words
     duplicate_cosine: float = 0.97
-    abstain_below: float = 2.0
 
     def __post_init__(self) -> None:
         if self.excerpts < 1 or self.chunks < 1 or self.sentence_pool < 0:
@@ -48,24 +62,44 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class Scored:
+    """A candidate sentence, its score, and the evidence the score is made of (see ``FEATURES``)."""
+
     ref: SentenceRef
     score: float
+    features: tuple[float, ...] = ()
+
+
+FEATURES = ("dense_z", "sparse_z", "names", "lexical", "context", "fits", "cross_language")
 
 
 class Answerer:
     """Turns a question into cited excerpts from one index version."""
 
-    def __init__(self, corpus: Corpus, retriever: Retriever, config: AnswerConfig | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        retriever: Retriever,
+        config: AnswerConfig | None = None,
+        abstention: AbstentionModel | None = None,
+    ) -> None:
         self.corpus = corpus
         self.retriever = retriever
         self.config = config or AnswerConfig()
+        self._abstention = abstention
+
+    @property
+    def abstention(self) -> AbstentionModel:
+        """The fitted model, loaded on first use (calibration ranks sentences before one exists)."""
+        if self._abstention is None:
+            self._abstention = AbstentionModel.load()
+        return self._abstention
 
     def answer(self, question: Question, k: int | None = None, filters: Filters | None = None) -> Answer:
         """Answer ``question`` with up to ``k`` excerpts (default ``config.excerpts``)."""
         k = k or self.config.excerpts
         ranked = self.rank_sentences(question, filters)
         chosen = self._distinct(ranked, k)
-        abstained = not chosen or chosen[0].score < self.config.abstain_below
+        abstained = not chosen or self.abstention.abstain(evidence(ranked))
         citations = tuple(self._cite(n, s) for n, s in enumerate(chosen, start=1))
         return Answer(
             question=question.asked,
@@ -82,28 +116,72 @@ class Answerer:
         hits = self.retriever.search(question.search, k=self.config.chunks, filters=filters, query_vector=qvec)
         if not hits:
             return []
-        allowed = {h.chunk.doc_id for h in hits} if filters and filters.active() else None
+        allowed = self.retriever.allowed_docs(filters)
         sims = self.corpus.vectors @ qvec
-        z = (sims - sims.mean()) / (float(sims.std()) or 1.0)
-        context = self._context(hits)
-        pool = set(context)
-        for pos in np.argsort(-sims)[: self.config.sentence_pool]:
-            ref = self.corpus.sentences[int(pos)]
-            if allowed is None or ref.doc_id in allowed:
-                pool.add(int(pos))
         terms = search_tokens(question.search)
         idf = self.retriever.snapshot.lexical.idf(terms) if terms else np.zeros(0)
         mass = float(idf.sum()) or 1.0
+        dense, sparse_z, names = _z(sims), self._sparse_z(question), self._name_match(question)
+        cross = self.corpus.cross_language(question.language)
+        context = self._context(hits)
+        pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
+        pool |= {int(p) for p in np.argsort(-sims)[: self.config.sentence_pool]}
+        if question.expect == "author":  # bylines share no words with the question
+            pool |= {s.pos for s in self.corpus.sentences if s.header and self._fits(s, "author")}
         c = self.config
         scored = []
         for pos in pool:
             ref = self.corpus.sentences[pos]
+            if allowed is not None and ref.doc_id not in allowed:
+                continue
             tokens = self.corpus.tokens(ref)
             lexical = sum(w for t, w in zip(terms, idf, strict=True) if t in tokens) / mass
-            fits = _fits(self.corpus.text(ref), question.expect)
-            score = float(z[pos]) + c.lexical_weight * lexical + c.context_weight * context.get(pos, 0.0)
-            scored.append(Scored(ref, score + c.type_weight * fits))
+            features = (
+                float(dense[pos]), float(sparse_z[pos]), float(names[pos]), lexical,
+                context.get(pos, 0.0), self._fits(ref, question.expect), float(cross[pos]),
+            )
+            sparse_weight = c.sparse_cross if cross[pos] else c.sparse_same
+            score = (
+                features[0] + sparse_weight * features[1] + c.lexical_weight * (features[2] + features[3])
+                + c.context_weight * features[4]
+                + (c.byline_weight if question.expect == "author" else c.type_weight) * features[5]
+            )
+            scored.append(Scored(ref, score, features))
         return sorted(scored, key=lambda s: (-s.score, s.ref.pos))
+
+    def _sparse_z(self, question: Question) -> np.ndarray:
+        """z-scores of the sparse latent-term match (zeros when the index has no sparse rows)."""
+        embed = getattr(self.retriever.embedder, "embed_sparse", None)
+        if self.corpus.sparse is None or embed is None:
+            return np.zeros(len(self.corpus.sentences))
+        query = embed([question.search])
+        return _z(np.asarray((query @ self.corpus.sparse).todense()).ravel())
+
+    def _name_match(self, question: Question) -> np.ndarray:
+        """Share of the question's name idf mass (by consonant skeleton) each other-language sentence holds.
+
+        The share is damped by one maximal idf, so a lone common name ("American") weighs little
+        and the rare names a question hinges on weigh a lot.
+        """
+        out = np.zeros(len(self.corpus.sentences))
+        if question.language == "en":
+            skeletons = latin_name_skeletons(question.search, NAME_STOPWORDS)
+        else:
+            skeletons = arabic_skeletons(question.search)
+        if not skeletons:
+            return out
+        index, n = self.corpus.name_index, len(self.corpus.sentences)
+        idf = {s: float(np.log1p(n / (1 + len(index.get(s, []))))) for s in skeletons}
+        for skeleton, weight in idf.items():
+            for pos in index.get(skeleton, []):
+                out[pos] += weight
+        damped = sum(idf.values()) + float(np.log1p(n))
+        return out / damped * self.corpus.cross_language(question.language)
+
+    def _fits(self, ref: SentenceRef, expect: str) -> float:
+        """Does the sentence hold the kind of answer asked for (a number, a date, the byline)?"""
+        author = self.corpus.articles[ref.doc_id].author
+        return _fits(self.corpus.text(ref), expect, author, ref.header)
 
     def _context(self, hits: Sequence[Hit]) -> dict[int, float]:
         """Each sentence of a retrieved chunk, with that chunk's relevance rescaled to 0..1."""
@@ -141,7 +219,23 @@ class Answerer:
         )
 
 
-def _fits(text: str, expect: str) -> float:
+def evidence(ranked: Sequence[Scored]) -> list[float]:
+    """What the abstention model sees: the best sentence's features, its score and its lead."""
+    top = ranked[0]
+    margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
+    return [*top.features, top.score, margin]
+
+
+EVIDENCE = (*FEATURES, "score", "margin")
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / (float(x.std()) or 1.0)
+
+
+def _fits(text: str, expect: str, author: str | None = None, header: bool = False) -> float:
+    if expect == "author":
+        return 1.0 if header and author and author in text else 0.0
     if expect == "number":
         return 1.0 if _NUMBER.search(text) else 0.0
     if expect == "date":

@@ -13,9 +13,10 @@ from functools import cached_property
 import numpy as np
 
 from index.documents import Article, Span
-from index.normalize import detect_language, search_tokens
+from index.normalize import ENGLISH_STOPWORDS, detect_language, search_tokens
 from index.records import DocumentInfo
 from index.store import IndexSnapshot
+from rag.translit import arabic_skeletons, latin_name_skeletons
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,10 @@ class Corpus:
         for pos, s in enumerate(records):
             header = any(h.start < s.end and s.start < h.end for h in self.articles[s.doc_id].header)
             self.sentences.append(SentenceRef(pos, s.id, s.doc_id, s.start, s.end, header))
-        self.vectors = snapshot.sentence_vectors.get(np.array([s.id for s in records], dtype=np.int64))
+        ids = np.array([s.id for s in records], dtype=np.int64)
+        self.vectors = snapshot.sentence_vectors.get(ids)
+        # Sparse latent-term rows aligned with ``vectors`` (None when the embedder has no sparse head).
+        self.sparse = snapshot.sentence_sparse.get(ids).T.tocsr() if snapshot.sentence_sparse is not None else None
         self.by_doc: dict[str, list[SentenceRef]] = {d: [] for d in self.documents}
         for ref in self.sentences:
             self.by_doc[ref.doc_id].append(ref)
@@ -70,5 +74,20 @@ class Corpus:
 
     @cached_property
     def languages(self) -> dict[str, str]:
-        """The language of each article's text (answers are framed in the question's language)."""
+        """The language of each article's text."""
         return {d: detect_language(a.text) for d, a in self.articles.items()}
+
+    @cached_property
+    def name_index(self) -> dict[str, list[int]]:
+        """Consonant skeleton -> positions of the sentences holding it (for names across scripts)."""
+        index: dict[str, list[int]] = {}
+        for ref in self.sentences:
+            text = self.text(ref)
+            for skeleton in arabic_skeletons(text) | latin_name_skeletons(text, ENGLISH_STOPWORDS):
+                index.setdefault(skeleton, []).append(ref.pos)
+        return index
+
+    def cross_language(self, language: str) -> np.ndarray:
+        """Per sentence: is its article in another language than ``language``?"""
+        langs = self.languages
+        return np.array([langs[s.doc_id] != language for s in self.sentences], dtype=bool)

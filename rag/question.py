@@ -15,13 +15,18 @@ from index.normalize import detect_language, normalize, search_tokens
 from rag.types import Language, Turn
 
 MAX_QUESTION_CHARS = 2000
-Expect = Literal["number", "date", "other"]
+Expect = Literal["number", "date", "author", "other"]
 
 # Cue words are matched on normalised text (alef/ya/ta-marbuta folded), so one spelling suffices.
 _NUMBER_CUES = re.compile(r"\b(?:how (?:many|much)|number of|what percentage)\b|(?:^|\s)و?(?:كم|عدد)(?:\s|$)")
 _DATE_CUES = re.compile(
     r"\b(?:when|what (?:year|date|day|month)|which (?:year|date|day|month)|in what year)\b"
     r"|(?:^|\s)و?(?:متي|تاريخ)(?:\s|$)|(?:في|باي|اي) (?:عام|سنه|شهر|يوم|تاريخ)"
+)
+_AUTHOR_CUES = re.compile(
+    r"\b(?:who (?:wrote|writes|authored|penned|reported)|author|writer|columnist|reporter|byline"
+    r"|whose (?:article|column))\b"
+    r"|(?:^|\s)(?:من كتب|من الكاتب|الكاتب|كاتب|كاتبه|المراسل|مراسل|بقلم|محرر)(?:\s|$)"
 )
 _FOLLOW_UP_CUES = re.compile(
     r"^(?:and|also|what about|how about|and what|and who|then)\b"
@@ -65,6 +70,8 @@ def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_Q
 
 
 def _expect(folded: str) -> Expect:
+    if _AUTHOR_CUES.search(folded) and re.search(r"\b(?:who|which)\b|(?:^|\s)(?:من|ما اسم)(?:\s|$)", folded):
+        return "author"
     if _NUMBER_CUES.search(folded):
         return "number"
     if _DATE_CUES.search(folded):

@@ -119,6 +119,12 @@ class Retriever:
             for i in order
         ]
 
+    def allowed_docs(self, filters: Filters | None) -> set[str] | None:
+        """The doc_ids ``filters`` admit, or None when nothing is filtered."""
+        if filters is None or not filters.active():
+            return None
+        return {self.chunks[cid].doc_id for cid in self._allowed(filters)}
+
     def _allowed(self, filters: Filters) -> set[int]:
         docs = set(self.dates) if filters.doc_ids is None else set(filters.doc_ids) & set(self.dates)
         if filters.date_from or filters.date_to:

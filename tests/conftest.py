@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.embed import Embedder, get_embedder
-from index.segment import ChunkerConfig
-from index.sync import index_paths
+from rag.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -37,6 +36,12 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, e5: Embedder) -> Path:
     for path in SEEDS.glob("*.txt"):
         shutil.copy(path, corpus / path.name)
     index_dir = tmp_path_factory.mktemp("seed-index")
-    report = index_paths(index_dir, [corpus], e5, ChunkerConfig())
+    report = Pipeline(index_dir, e5).index([corpus])
     assert len(report.added) == 5 and not report.skipped
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def pipeline(seed_index: Path, e5: Embedder) -> Pipeline:
+    """The pipeline the CLI and the web chat use, over the seeds index."""
+    return Pipeline(seed_index, e5)

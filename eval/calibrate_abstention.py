@@ -1,0 +1,107 @@
+"""Fit the abstention model (rag/abstention.json) on XQuAD: each question asked with and without its paragraph.
+
+Positives: the question against the full corpus (the answer is there). Negatives: the same question
+with its gold paragraph filtered out, so only near-miss paragraphs of the same Wikipedia article
+remain. A logistic regression over the best sentence's evidence is fitted, and the threshold is the
+5th percentile of the positives' probabilities: at most 5% false abstentions on this data.
+
+Run: python -m eval.calibrate_abstention [--questions 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from index.documents import Article
+from index.embed import get_embedder
+from index.segment import ChunkerConfig
+from index.store import current_version
+from rag.abstain import MODEL_FILE, AbstentionModel
+from rag.answer import EVIDENCE, evidence
+from rag.pipeline import Pipeline
+from rag.question import read_question
+from rag.retrieve import Filters
+
+log = logging.getLogger(__name__)
+DATA = Path(__file__).resolve().parent / "data" / "xquad"
+FALSE_ABSTENTION = 0.05
+
+
+def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str]]]:
+    """Paragraphs as articles (doc_id xquad-NNN) and (doc_id, arabic question, english question)."""
+    ar = json.loads((data / "xquad.ar.json").read_text(encoding="utf-8"))["data"]
+    en = json.loads((data / "xquad.en.json").read_text(encoding="utf-8"))["data"]
+    articles, questions = [], []
+    for a_ar, a_en in zip(ar, en, strict=True):
+        for p_ar, p_en in zip(a_ar["paragraphs"], a_en["paragraphs"], strict=True):
+            doc_id = f"xquad-{len(articles):03d}"
+            articles.append(Article(doc_id=doc_id, text=p_ar["context"].strip(), source=f"xquad:{doc_id}"))
+            questions += [(doc_id, q["question"], e["question"]) for q, e in zip(p_ar["qas"], p_en["qas"], strict=True)]
+    return articles, questions
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 4000) -> tuple[np.ndarray, float]:
+    """Plain gradient descent on the log loss (no scikit-learn dependency for ~1,000 rows)."""
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.5 * float((p - y).mean())
+    return w, b
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=300, help="questions sampled per language")
+    parser.add_argument("--index-dir", type=Path, default=Path.home() / ".cache" / "sanad" / "calibration-xquad")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    articles, questions = xquad()
+    pipeline = Pipeline(args.index_dir, get_embedder("e5-small"), chunker=ChunkerConfig())
+    if current_version(args.index_dir) is None:
+        from index.build import update_index
+        from rag.summarize import SummaryEnricher
+
+        update_index(args.index_dir, articles, pipeline.embedder, pipeline.chunker, enrichers=[SummaryEnricher()])
+    state = pipeline._state()  # the calibration needs the ranked evidence, below the public API
+    everything = frozenset(a.doc_id for a in articles)
+    rng = np.random.default_rng(0)
+    sample = rng.choice(len(questions), size=min(args.questions, len(questions)), replace=False)
+    rows, labels = [], []
+    for i in sample:
+        doc_id, arabic, english = questions[int(i)]
+        for text in (arabic, english):
+            question = read_question(text)
+            for filters, label in ((None, 1.0), (Filters(everything - {doc_id}), 0.0)):
+                ranked = state.answerer.rank_sentences(question, filters)
+                rows.append(evidence(ranked))
+                labels.append(label)
+    x, y = np.array(rows), np.array(labels)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w, b = fit_logistic((x - mean) / scale, y)
+    model = AbstentionModel(EVIDENCE, tuple(mean), tuple(scale), tuple(w), b, 0.0)
+    probs = np.array([model.probability(r) for r in rows])
+    threshold = float(np.quantile(probs[y == 1], FALSE_ABSTENTION))
+    model = AbstentionModel(
+        EVIDENCE, tuple(mean.round(6)), tuple(scale.round(6)), tuple(w.round(6)), round(b, 6), round(threshold, 6),
+        fitted_on=f"XQuAD ar+en, {len(sample)} questions each, with/without the gold paragraph "
+        f"({int(y.sum())} positives, {int((1 - y).sum())} negatives); threshold = {FALSE_ABSTENTION:.0%} "
+        "false abstentions on the positives",
+    )
+    recall = float((probs[y == 0] < threshold).mean())
+    log.info("threshold %.3f: abstains on %.1f%% of negatives, %.1f%% of positives", threshold, 100 * recall,
+             100 * float((probs[y == 1] < threshold).mean()))
+    args.out.write_text(model.to_json() + "\n", encoding="utf-8")
+    log.info("wrote %s", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

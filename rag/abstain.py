@@ -1,0 +1,47 @@
+"""When to say "the articles do not say": a logistic model over the best sentence's evidence.
+
+The weights and the threshold are fitted on data by ``eval/calibrate_abstention.py`` (XQuAD
+questions asked with and without their gold paragraph) and stored in ``rag/abstention.json``;
+nothing here is set by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("abstention.json")
+
+
+@dataclass(frozen=True)
+class AbstentionModel:
+    """p(answerable) = sigmoid(w · standardised features + b); abstain below ``threshold``."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    fitted_on: str = ""
+
+    def probability(self, values: Sequence[float]) -> float:
+        x = [(v - m) / s for v, m, s in zip(values, self.mean, self.scale, strict=True)]
+        t = self.bias + sum(w * xi for w, xi in zip(self.weights, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(t, 50.0), -50.0)))
+
+    def abstain(self, values: Sequence[float]) -> bool:
+        return self.probability(values) < self.threshold
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> AbstentionModel:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("features", "mean", "scale", "weights"):
+            raw[key] = tuple(raw[key])
+        return cls(**raw)
