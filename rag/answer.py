@@ -121,7 +121,9 @@ class Answerer:
         terms = search_tokens(question.search)
         idf = self.retriever.snapshot.lexical.idf(terms) if terms else np.zeros(0)
         mass = float(idf.sum()) or 1.0
-        dense, sparse_z, names = _z(sims), self._sparse_z(question), self._name_match(question)
+        # Scores are standardised over the searchable sentences: with filters, over those only.
+        mask = self.corpus.mask(allowed)
+        dense, sparse_z, names = _z(sims, mask), self._sparse_z(question, mask), self._name_match(question)
         cross = self.corpus.cross_language(question.language)
         context = self._context(hits)
         pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
@@ -149,13 +151,13 @@ class Answerer:
             scored.append(Scored(ref, score, features))
         return sorted(scored, key=lambda s: (-s.score, s.ref.pos))
 
-    def _sparse_z(self, question: Question) -> np.ndarray:
+    def _sparse_z(self, question: Question, mask: np.ndarray) -> np.ndarray:
         """z-scores of the sparse latent-term match (zeros when the index has no sparse rows)."""
         embed = getattr(self.retriever.embedder, "embed_sparse", None)
         if self.corpus.sparse is None or embed is None:
             return np.zeros(len(self.corpus.sentences))
         query = embed([question.search])
-        return _z(np.asarray((query @ self.corpus.sparse).todense()).ravel())
+        return _z(np.asarray((query @ self.corpus.sparse).todense()).ravel(), mask)
 
     def _name_match(self, question: Question) -> np.ndarray:
         """Share of the question's name idf mass (by consonant skeleton) each other-language sentence holds.
@@ -229,8 +231,9 @@ def evidence(ranked: Sequence[Scored]) -> list[float]:
 EVIDENCE = (*FEATURES, "score", "margin")
 
 
-def _z(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / (float(x.std()) or 1.0)
+def _z(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    ref = x[mask] if mask is not None and mask.any() else x
+    return (x - ref.mean()) / (float(ref.std()) or 1.0)
 
 
 def _fits(text: str, expect: str, author: str | None = None, header: bool = False) -> float:

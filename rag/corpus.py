@@ -87,6 +87,12 @@ class Corpus:
                 index.setdefault(skeleton, []).append(ref.pos)
         return index
 
+    def mask(self, doc_ids: set[str] | None) -> np.ndarray:
+        """Per sentence: does it belong to one of ``doc_ids`` (all sentences when None)?"""
+        if doc_ids is None:
+            return np.ones(len(self.sentences), dtype=bool)
+        return np.array([s.doc_id in doc_ids for s in self.sentences], dtype=bool)
+
     def cross_language(self, language: str) -> np.ndarray:
         """Per sentence: is its article in another language than ``language``?"""
         langs = self.languages
