@@ -178,7 +178,8 @@ class Retriever:
         cap = self.config.max_per_doc
         if lam == 0 and cap is None:
             return order[:k]
-        shortlist = order[: max(4 * k, 20)]
+        # With a per-article cap every candidate may be needed to fill k from distinct articles.
+        shortlist = order if cap is not None else order[: max(4 * k, 20)]
         vectors = self.snapshot.chunk_vectors.get(ids[shortlist])
         rel = _minmax(scores[shortlist])
         sims = _minmax_matrix(vectors @ vectors.T)

@@ -2,7 +2,7 @@
 # Set up (first time) and run everything CI runs: lint, type checks and the whole test suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/setup.sh test
+scripts/setup.sh test,eval
 # The browser tests drive Debian's Chromium (never a downloaded one); install it once if missing.
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium for the browser tests..." >&2
@@ -17,4 +17,7 @@ status=0
 if [ "$status" -eq 5 ]; then
   echo "no tests were collected" >&2
 fi
+# Regression guard: the seeds evaluation must stay above the committed floors (eval/floors.json).
+floors_out="$(mktemp -d)"
+.venv/bin/sanad eval --dataset seeds --check-floors --out "$floors_out" || status=1
 exit "$status"

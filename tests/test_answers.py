@@ -57,7 +57,8 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
     assert false_abstain <= FLOORS["false_abstain"], false_abstain
 
 
-FLOORS = {"first": 0.55, "top3": 0.70, "abstain": 0.0, "false_abstain": 0.35}
+# Measured when set (2026-11-21): first 0.63, top-3 0.78, abstains on 2/14 unanswerable, 15% false abstentions.
+FLOORS = {"first": 0.58, "top3": 0.73, "abstain": 0.07, "false_abstain": 0.25}
 
 
 def test_framing_follows_the_question_language(pipeline: Pipeline) -> None:

@@ -116,21 +116,24 @@ def open_index_embedder() -> Embedder:
 
 def test_ctrl_c_leaves_previous_index_intact(small_index: tuple[Path, Path]) -> None:
     index_dir, corpus = small_index
+    for path in sorted(SEEDS.glob("*.txt")):  # whole articles: the interrupt lands mid-embedding
+        shutil.copy(path, corpus / f"full-{path.name}")
     before = _state(index_dir)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     proc = subprocess.Popen(
         [sys.executable, "-c", BUILD_SCRIPT, str(index_dir), str(corpus)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "started"
-    time.sleep(0.3)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
-    assert _state(index_dir) == before
+    out, err = proc.communicate(timeout=120)
+    if "finished" in out:  # on a loaded machine the signal can land after the publish
+        assert _state(index_dir)[1] == sorted(p.stem for p in corpus.glob("*.txt"))
+    else:
+        assert "KeyboardInterrupt" in err
+        assert _state(index_dir) == before
     assert not [p for p in (index_dir / VERSIONS).iterdir() if p.name.startswith(".")]
 
 

@@ -84,7 +84,7 @@ def test_first_run_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            code = process.wait(timeout=30)
+            code = process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             process.kill()
             raise

@@ -1,0 +1,215 @@
+"""The evaluation sets as plain values: a corpus of articles and gold questions over it.
+
+Two sources: the hand-written seeds set (eval/data/seeds_*) over ``seeds/``, and XQuAD's Arabic
+paragraphs with their Arabic and English questions. Loads and shapes data only; does not index,
+ask or score (see eval/evaluate.py and eval/metrics.py).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from index.documents import Article
+from index.errors import SanadError
+from index.ingest import load_articles
+from rag.types import Language
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SEEDS = HERE.parent / "seeds"
+XQUAD = DATA / "xquad"
+
+DatasetName = Literal["seeds", "xquad-ar", "xquad-en"]
+DATASETS: tuple[DatasetName, ...] = ("seeds", "xquad-ar", "xquad-en")
+ANSWER_SAMPLE: int | None = 200  # XQuAD questions `ask` answers (all are retrieved); None = every one
+NOGOLD_SAMPLE = 200  # of those, asked again without their paragraph (the abstention test)
+SAMPLE_SEED = 13
+NOGOLD_SUFFIX = "~nogold"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One gold question. ``allowed`` set means: ask with ``doc_ids=allowed`` (a doc filter)."""
+
+    id: str
+    question: str
+    language: Language
+    answerable: bool
+    doc_ids: tuple[str, ...]  # the gold articles (retrieval truth); empty when unanswerable
+    answers: tuple[str, ...]  # gold strings, any one counts; empty when unanswerable
+    kind: str = "fact"
+    scope: str = "single"
+    allowed: tuple[str, ...] | None = None
+    source_id: str | None = None  # a derived variant: the id of the question it was made from
+    ask: bool = True  # False: only the retrieval systems run (outside the answer sample)
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    fact: str
+    match: tuple[str, ...]  # verbatim phrases; any one in a summary covers the fact
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Articles and questions; datasets with the same ``corpus`` share one evaluation index."""
+
+    name: DatasetName
+    corpus: str
+    articles: tuple[Article, ...]
+    questions: tuple[Question, ...]
+    keyfacts: Mapping[str, tuple[KeyFact, ...]] = field(default_factory=dict)
+    references: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({q.language for q in self.questions})
+
+
+def names(choice: str) -> list[DatasetName]:
+    """The datasets behind a ``--dataset`` choice (``all`` is every one)."""
+    if choice == "all":
+        return list(DATASETS)
+    if choice not in DATASETS:
+        raise SanadError(f"unknown dataset {choice!r}; choose from {[*DATASETS, 'all']}")
+    return [choice]  # type: ignore[list-item]
+
+
+def load(
+    name: DatasetName,
+    limit: int | None = None,
+    answer_sample: int | None = ANSWER_SAMPLE,
+    nogold_sample: int = NOGOLD_SAMPLE,
+) -> Dataset:
+    """Load ``name``; ``limit`` keeps the first N questions, before any sample is drawn.
+
+    XQuAD: every question is retrieved, a fixed sample of ``answer_sample`` is answered with
+    ``ask`` (the slow part; ``None`` answers all), and ``nogold_sample`` of those are asked again
+    without their gold paragraph. The seeds set is small and always answered in full.
+    """
+    if name == "seeds":
+        data = load_seeds()
+        return replace(data, questions=data.questions[:limit])
+    language: Language = "ar" if name == "xquad-ar" else "en"
+    data = load_xquad(language)
+    questions = data.questions[:limit]
+    if answer_sample is not None:
+        chosen = set(_sample(len(questions), answer_sample))
+        questions = tuple(q if i in chosen else replace(q, ask=False) for i, q in enumerate(questions))
+    asked = tuple(q for q in questions if q.ask)
+    ids = tuple(a.doc_id for a in data.articles)
+    return replace(data, questions=questions + nogold_variant(asked, ids, nogold_sample))
+
+
+def _sample(population: int, n: int, seed: int = SAMPLE_SEED) -> list[int]:
+    """``n`` sorted positions out of ``population``, the same for every language (fixed seed)."""
+    return sorted(random.Random(seed).sample(range(population), min(n, population)))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SanadError(f"cannot read evaluation data {path}: {exc}") from exc
+
+
+def load_seeds(seeds: Path = SEEDS, data: Path = DATA) -> Dataset:
+    """The seed articles (read as ``sanad index`` reads them) and their hand-written gold data."""
+    articles, errors = load_articles([seeds])
+    if errors or not articles:
+        raise SanadError(f"cannot read the seed articles in {seeds}: {errors[0] if errors else 'none found'}")
+    known = {a.doc_id for a in articles}
+    path = data / "seeds_questions.jsonl"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SanadError(f"cannot read evaluation data {path}: {exc}") from exc
+    questions = []
+    for line in lines:
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        unknown = set(row["doc_ids"]) - known
+        if unknown:
+            raise SanadError(f"{path}: question {row['id']} names unknown articles {sorted(unknown)}")
+        questions.append(
+            Question(
+                id=row["id"], question=row["question"], language=row["language"], answerable=row["answerable"],
+                doc_ids=tuple(row["doc_ids"]), answers=tuple(row["answers"]), kind=row["kind"], scope=row["scope"],
+            )
+        )
+    keyfacts = {
+        doc: tuple(KeyFact(f["fact"], tuple(f["match"])) for f in facts)
+        for doc, facts in _read_json(data / "seeds_keyfacts.json").items()
+    }
+    references = dict(_read_json(data / "seeds_reference_summaries.json"))
+    return Dataset("seeds", "seeds", tuple(articles), tuple(questions), keyfacts, references)
+
+
+def _paragraphs(language: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(topic, paragraph) pairs of one XQuAD file, in file order."""
+    raw = _read_json(folder / f"xquad.{language}.json")
+    return [(a["title"], p) for a in raw["data"] for p in a["paragraphs"]]
+
+
+def xquad_doc_id(n: int) -> str:
+    return f"xquad-{n:03d}"
+
+
+def load_xquad(language: Language, folder: Path = XQUAD) -> Dataset:
+    """The 240 Arabic paragraphs as articles and the ``language`` questions about them.
+
+    English questions are matched to the Arabic ones by question id and keep the Arabic gold
+    answers: Sanad quotes the articles, which are Arabic.
+    """
+    arabic = _paragraphs("ar", folder)
+    asked = {qa["id"]: qa["question"] for _, p in _paragraphs(language, folder) for qa in p["qas"]}
+    articles, questions = [], []
+    for n, (topic, paragraph) in enumerate(arabic):
+        doc_id = xquad_doc_id(n)
+        articles.append(
+            Article(doc_id=doc_id, text=paragraph["context"], source=f"xquad.ar.json#{n}",
+                    title=topic.replace("_", " "))
+        )
+        for qa in paragraph["qas"]:
+            if qa["id"] not in asked:
+                raise SanadError(f"xquad.{language}.json lacks question {qa['id']}")
+            answers = tuple(dict.fromkeys(a["text"].strip() for a in qa["answers"]))
+            questions.append(
+                Question(id=qa["id"], question=asked[qa["id"]], language=language, answerable=True,
+                         doc_ids=(doc_id,), answers=answers)
+            )
+    return Dataset(f"xquad-{language}", "xquad", tuple(articles), tuple(questions))  # type: ignore[arg-type]
+
+
+def nogold_variant(
+    questions: tuple[Question, ...], doc_ids: tuple[str, ...], n: int = NOGOLD_SAMPLE, seed: int = SAMPLE_SEED
+) -> tuple[Question, ...]:
+    """A fixed sample of answerable questions, asked with their gold articles filtered out.
+
+    The filter restricts retrieval to the other articles, so the right response is to abstain:
+    the answer is not in the allowed articles. The same seed picks the same ids in every language.
+    """
+    pool = [q for q in questions if q.answerable]
+    out = []
+    for i in _sample(len(pool), n, seed):
+        q = pool[i]
+        allowed = tuple(d for d in doc_ids if d not in q.doc_ids)
+        out.append(replace(q, id=q.id + NOGOLD_SUFFIX, answerable=False, doc_ids=(), answers=(),
+                           allowed=allowed, source_id=q.id))
+    return tuple(out)
+
+
+def heldout_xquad_ids(answer_sample: int | None = ANSWER_SAMPLE) -> frozenset[str]:
+    """XQuAD question ids on which ``ask`` and abstention are evaluated (the same in both languages).
+
+    Anything fitted on XQuAD (e.g. the abstention model) must leave these out, or the evaluation
+    measures its own training data.
+    """
+    return frozenset(q.id for q in load("xquad-ar", answer_sample=answer_sample).questions
+                     if q.ask and q.source_id is None)
