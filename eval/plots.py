@@ -38,7 +38,7 @@ def language_bars(figures: Mapping[str, Mapping[str, Mapping[str, float | None]]
     groups = language_groups(figures)
     panels = [("recall@5", "Recall@5 (gold article in top 5 chunks)", RETRIEVAL_SYSTEMS),
               ("answer_in_first", "gold answer in the first excerpt", SYSTEMS)]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 3.8))
     for ax, (metric, title, systems) in zip(axes, panels, strict=True):
         width = 0.8 / len(systems)
         for i, system in enumerate(systems):
@@ -48,7 +48,7 @@ def language_bars(figures: Mapping[str, Mapping[str, Mapping[str, float | None]]
         ax.set(title=title, ylim=(0, 1.05), xticks=range(len(groups)))
         ax.set_xticklabels(groups)
         ax.grid(axis="y", alpha=0.3)
-    axes[1].legend(fontsize=7, loc="upper right")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: bars stay visible
     _save(fig, path)
 
 
