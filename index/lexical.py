@@ -74,11 +74,6 @@ class LexicalIndex:
         df = np.array([indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], dtype=np.float64)
         return np.log1p((n - df + 0.5) / (df + 0.5))
 
-    def known(self, tokens: Sequence[str]) -> np.ndarray:
-        """Mask of tokens that occur somewhere in the corpus."""
-        vocab = self._bm25.vocab_dict if len(self.ids) else {}
-        return np.array([t in vocab for t in tokens], dtype=bool)
-
     def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) with a positive score, best first."""
         scores = self.scores(query)
