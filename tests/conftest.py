@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,18 @@ from rag.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the Ctrl-C tests deliver Ctrl-C even when pytest itself runs in the background.
+
+    A shell starts background jobs (``nohup … &``, some CI runners) with SIGINT ignored, and child
+    processes inherit that, so a server these tests interrupt would never see the signal. A user's
+    terminal delivers it; restoring Python's default handler here makes the children do the same
+    (a handled signal is reset to its default in a child process, an ignored one is not).
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
