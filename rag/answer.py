@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from index.dates import find_dates
 from index.normalize import ENGLISH_STOPWORDS, search_tokens
@@ -27,6 +29,9 @@ NAME_STOPWORDS = ENGLISH_STOPWORDS | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }
+# Sparse query vectors run here while the calling thread computes the dense one: the engine
+# releases the GIL, so the two take one model pass of time on two cores.
+_SPARSE_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sanad-sparse")
 _NUMBER = re.compile(r"[0-9٠-٩]|(?<!\w)(?:ثلاث|أربع|اربع|خمس|ست|سبع|ثماني|تسع|عشر|مئ|مائ|ألف|الف|آلاف|مليون)")
 
 
@@ -112,6 +117,7 @@ class Answerer:
 
     def rank_sentences(self, question: Question, filters: Filters | None = None) -> list[Scored]:
         """Every candidate sentence with its score, best first."""
+        sparse_query = self._start_sparse(question)  # computed beside the dense vector and the search
         qvec = self.retriever.embed_query(question.search)
         hits = self.retriever.search(question.search, k=self.config.chunks, filters=filters, query_vector=qvec)
         if not hits:
@@ -123,7 +129,7 @@ class Answerer:
         mass = float(idf.sum()) or 1.0
         # Scores are standardised over the searchable sentences: with filters, over those only.
         mask = self.corpus.mask(allowed)
-        dense, sparse_z, names = _z(sims, mask), self._sparse_z(question, mask), self._name_match(question)
+        dense, sparse_z, names = _z(sims, mask), self._sparse_z(sparse_query, mask), self._name_match(question)
         cross = self.corpus.cross_language(question.language)
         context = self._context(hits)
         pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
@@ -149,15 +155,40 @@ class Answerer:
                 + (c.byline_weight if question.expect == "author" else c.type_weight) * features[5]
             )
             scored.append(Scored(ref, score, features))
+        if question.expect == "author":
+            scored = self._bylines_by_article(scored)
         return sorted(scored, key=lambda s: (-s.score, s.ref.pos))
 
-    def _sparse_z(self, question: Question, mask: np.ndarray) -> np.ndarray:
-        """z-scores of the sparse latent-term match (zeros when the index has no sparse rows)."""
+    def _bylines_by_article(self, scored: list[Scored]) -> list[Scored]:
+        """For "who wrote the piece about X?": a byline shares no words with X, its article does.
+
+        Each byline takes the best score among its own article's other sentences, plus the byline
+        weight, so the byline of the article that matches the question comes first.
+        """
+        best: dict[str, float] = {}
+        for s in scored:
+            if not s.ref.header:
+                best[s.ref.doc_id] = max(best.get(s.ref.doc_id, -np.inf), s.score)
+        out = []
+        for s in scored:
+            fits = s.features[FEATURES.index("fits")]
+            if s.ref.header and fits and s.ref.doc_id in best:
+                s = Scored(s.ref, best[s.ref.doc_id] + self.config.byline_weight * fits, s.features)
+            out.append(s)
+        return out
+
+    def _start_sparse(self, question: Question) -> Future[sparse.csr_matrix] | None:
+        """The question's sparse latent terms, computed in the background (None without a sparse head)."""
         embed = getattr(self.retriever.embedder, "embed_sparse", None)
         if self.corpus.sparse is None or embed is None:
+            return None
+        return _SPARSE_POOL.submit(embed, [question.search])
+
+    def _sparse_z(self, query: Future[sparse.csr_matrix] | None, mask: np.ndarray) -> np.ndarray:
+        """z-scores of the sparse latent-term match (zeros when the index has no sparse rows)."""
+        if query is None or self.corpus.sparse is None:
             return np.zeros(len(self.corpus.sentences))
-        query = embed([question.search])
-        return _z(np.asarray((query @ self.corpus.sparse).todense()).ravel(), mask)
+        return _z(np.asarray((query.result() @ self.corpus.sparse).todense()).ravel(), mask)
 
     def _name_match(self, question: Question) -> np.ndarray:
         """Share of the question's name idf mass (by consonant skeleton) each other-language sentence holds.
