@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.datasets import heldout_xquad_ids
 from index.documents import Article
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
@@ -34,8 +35,9 @@ DATA = Path(__file__).resolve().parent / "data" / "xquad"
 FALSE_ABSTENTION = 0.05
 
 
-def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str]], list[set[str]]]:
-    """Paragraphs as articles (doc_id xquad-NNN), (doc_id, arabic, english question), paragraphs per topic."""
+def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str, str]], list[set[str]]]:
+    """Paragraphs as articles (doc_id xquad-NNN), (question id, doc_id, arabic, english question), paragraphs
+    per topic."""
     ar = json.loads((data / "xquad.ar.json").read_text(encoding="utf-8"))["data"]
     en = json.loads((data / "xquad.en.json").read_text(encoding="utf-8"))["data"]
     articles, questions, topics = [], [], []
@@ -45,7 +47,9 @@ def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str]],
             doc_id = f"xquad-{len(articles):03d}"
             topics[-1].add(doc_id)
             articles.append(Article(doc_id=doc_id, text=p_ar["context"].strip(), source=f"xquad:{doc_id}"))
-            questions += [(doc_id, q["question"], e["question"]) for q, e in zip(p_ar["qas"], p_en["qas"], strict=True)]
+            questions += [
+                (q["id"], doc_id, q["question"], e["question"]) for q, e in zip(p_ar["qas"], p_en["qas"], strict=True)
+            ]
     return articles, questions, topics
 
 
@@ -68,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     articles, questions, topics = xquad()
+    heldout = heldout_xquad_ids()  # the evaluation's questions: never fit on them
+    questions = [q for q in questions if q[0] not in heldout]
     topic_of = {doc_id: frozenset(t) for t in topics for doc_id in t}
     pipeline = Pipeline(args.index_dir, get_embedder("e5-small"), chunker=ChunkerConfig())
     if current_version(args.index_dir) is None:
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = rng.choice(len(questions), size=min(args.questions, len(questions)), replace=False)
     rows, labels = [], []
     for i in sample:
-        doc_id, arabic, english = questions[int(i)]
+        _, doc_id, arabic, english = questions[int(i)]
         for text in (arabic, english):
             question = read_question(text)
             topic = topic_of[doc_id]
@@ -96,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     threshold = float(np.quantile(probs[y == 1], FALSE_ABSTENTION))
     model = AbstentionModel(
         EVIDENCE, tuple(mean.round(6)), tuple(scale.round(6)), tuple(w.round(6)), round(b, 6), round(threshold, 6),
-        fitted_on=f"XQuAD ar+en, {len(sample)} questions each, against their own topic's paragraphs with/without "
-        "the gold paragraph "
+        fitted_on=f"XQuAD ar+en, {len(sample)} questions each (none of the evaluation's held-out ones), "
+        "against their own topic's paragraphs with/without the gold paragraph "
         f"({int(y.sum())} positives, {int((1 - y).sum())} negatives); threshold = {FALSE_ABSTENTION:.0%} "
         "false abstentions on the positives",
     )
