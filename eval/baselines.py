@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import faiss
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -24,6 +23,7 @@ from index.build import Progress
 from index.documents import Article, Span
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import split_sentences
+from index.vectors import faiss  # loaded with passive OpenMP waiting (index/openmp.py)
 from rag.summarize import MIN_WORDS
 
 log = logging.getLogger(__name__)

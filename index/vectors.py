@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import faiss
 import numpy as np
 from scipy import sparse
 
 from index.errors import IndexCorruptError
+from index.openmp import passive_waiting
+
+with passive_waiting():  # faiss-cpu's own OpenMP runtime starts when the module loads
+    import faiss
 
 # Exact search is fast and lossless at news-collection scale (txtai also keeps exact search up to
 # thousands of vectors); an approximate index only pays off far beyond the corpora Sanad targets.
