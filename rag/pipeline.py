@@ -131,10 +131,7 @@ class Pipeline:
         return dict(self._state().corpus.documents)
 
     def article(self, doc_id: str) -> Article:
-        articles = self._state().corpus.articles
-        if doc_id not in articles:
-            raise UnknownDocumentError(f"no article with doc_id {doc_id!r}; list them with `sanad docs`")
-        return articles[doc_id]
+        return _known(self._state(), [doc_id])[0]
 
     def ask(
         self,
@@ -148,9 +145,7 @@ class Pipeline:
         """Answer with cited excerpts, or abstain while still citing the closest passages."""
         parsed = read_question(question, history)
         state = self._state()
-        if doc_ids:
-            for doc_id in doc_ids:
-                self.article(doc_id)
+        _known(state, doc_ids or ())
         filters = Filters(frozenset(doc_ids) if doc_ids else None, date_from, date_to)
         return state.answerer.answer(parsed, k=k, filters=filters)
 
@@ -185,3 +180,12 @@ class Pipeline:
 
     def overview(self, language: Language = "en") -> Overview:
         return build_overview(self._state().corpus, language)
+
+
+def _known(state: _Loaded, doc_ids: Sequence[str]) -> list[Article]:
+    """The articles of ``doc_ids`` in one loaded version; an unknown id says how to list them."""
+    articles = state.corpus.articles
+    for doc_id in doc_ids:
+        if doc_id not in articles:
+            raise UnknownDocumentError(f"no article with doc_id {doc_id!r}; list them with `sanad docs`")
+    return [articles[d] for d in doc_ids]
