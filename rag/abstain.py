@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +28,14 @@ class AbstentionModel:
     threshold: float
     fitted_on: str = ""
 
-    def probability(self, values: Sequence[float]) -> float:
-        x = [(v - m) / s for v, m, s in zip(values, self.mean, self.scale, strict=True)]
+    def probability(self, evidence: Mapping[str, float]) -> float:
+        """p(answerable) from the evidence, of which the model uses the ``features`` it was fitted on."""
+        x = [(evidence[f] - m) / s for f, m, s in zip(self.features, self.mean, self.scale, strict=True)]
         t = self.bias + sum(w * xi for w, xi in zip(self.weights, x, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(t, 50.0), -50.0)))
 
-    def abstain(self, values: Sequence[float]) -> bool:
-        return self.probability(values) < self.threshold
+    def abstain(self, evidence: Mapping[str, float]) -> bool:
+        return self.probability(evidence) < self.threshold
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2)

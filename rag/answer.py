@@ -74,7 +74,9 @@ class Scored:
     features: tuple[float, ...] = ()
 
 
-FEATURES = ("dense_z", "sparse_z", "names", "lexical", "context", "fits", "cross_language")
+# *_z are standardised over the searchable sentences (comparable within one question); cosine and
+# sparse_dot are the raw similarities (comparable across questions and corpora of any size).
+FEATURES = ("dense_z", "sparse_z", "names", "lexical", "context", "fits", "cross_language", "cosine", "sparse_dot")
 
 
 class Answerer:
@@ -129,7 +131,8 @@ class Answerer:
         mass = float(idf.sum()) or 1.0
         # Scores are standardised over the searchable sentences: with filters, over those only.
         mask = self.corpus.mask(allowed)
-        dense, sparse_z, names = _z(sims, mask), self._sparse_z(sparse_query, mask), self._name_match(question)
+        raw_sparse = self._sparse_scores(sparse_query)
+        dense, sparse_z, names = _z(sims, mask), _z(raw_sparse, mask), self._name_match(question)
         cross = self.corpus.cross_language(question.language)
         context = self._context(hits)
         pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
@@ -147,6 +150,7 @@ class Answerer:
             features = (
                 float(dense[pos]), float(sparse_z[pos]), float(names[pos]), lexical,
                 context.get(pos, 0.0), self._fits(ref, question.expect), float(cross[pos]),
+                float(sims[pos]), float(raw_sparse[pos]),
             )
             sparse_weight = c.sparse_cross if cross[pos] else c.sparse_same
             score = (
@@ -184,11 +188,11 @@ class Answerer:
             return None
         return _SPARSE_POOL.submit(embed, [question.search])
 
-    def _sparse_z(self, query: Future[sparse.csr_matrix] | None, mask: np.ndarray) -> np.ndarray:
-        """z-scores of the sparse latent-term match (zeros when the index has no sparse rows)."""
+    def _sparse_scores(self, query: Future[sparse.csr_matrix] | None) -> np.ndarray:
+        """Sparse latent-term match of every sentence (zeros when the index has no sparse rows)."""
         if query is None or self.corpus.sparse is None:
             return np.zeros(len(self.corpus.sentences))
-        return _z(np.asarray((query.result() @ self.corpus.sparse).todense()).ravel(), mask)
+        return np.asarray((query.result() @ self.corpus.sparse).todense()).ravel()
 
     def _name_match(self, question: Question) -> np.ndarray:
         """Share of the question's name idf mass (by consonant skeleton) each other-language sentence holds.
@@ -252,14 +256,12 @@ class Answerer:
         )
 
 
-def evidence(ranked: Sequence[Scored]) -> list[float]:
-    """What the abstention model sees: the best sentence's features, its score and its lead."""
+def evidence(ranked: Sequence[Scored]) -> dict[str, float]:
+    """What the abstention model may use: the best sentence's features, its score and its lead."""
     top = ranked[0]
     margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
-    return [*top.features, top.score, margin]
+    return {**dict(zip(FEATURES, top.features, strict=True)), "score": top.score, "margin": margin}
 
-
-EVIDENCE = (*FEATURES, "score", "margin")
 
 
 def _z(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
