@@ -28,8 +28,8 @@ class LexicalIndex:
 
     Example:
         >>> lex = LexicalIndex.build([7, 9], ["انسحاب القوات الأميركية", "the coalition mission"])
-        >>> int(lex.top("القوات", 1)[1][0])
-        7
+        >>> lex.scores("القوات").round(2).tolist()  # one score per row, in ``ids`` order
+        [0.25, 0.0]
     """
 
     def __init__(self, bm25: bm25s.BM25, ids: np.ndarray) -> None:
@@ -73,10 +73,3 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"] if n else np.zeros(1)
         df = np.array([indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], dtype=np.float64)
         return np.log1p((n - df + 0.5) / (df + 0.5))
-
-    def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` (scores, ids) with a positive score, best first."""
-        scores = self.scores(query)
-        order = np.argsort(-scores, kind="stable")[:k]
-        order = order[scores[order] > 0]
-        return scores[order], self.ids[order]

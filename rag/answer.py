@@ -21,6 +21,7 @@ from rag.corpus import Corpus, SentenceRef
 from rag.framing import compose
 from rag.question import Question
 from rag.retrieve import Filters, Hit, Retriever
+from rag.scores import rescale, standardise
 from rag.translit import arabic_skeletons, latin_name_skeletons
 from rag.types import Answer, Citation
 
@@ -132,7 +133,7 @@ class Answerer:
         # Scores are standardised over the searchable sentences: with filters, over those only.
         mask = self.corpus.mask(allowed)
         raw_sparse = self._sparse_scores(sparse_query)
-        dense, sparse_z, names = _z(sims, mask), _z(raw_sparse, mask), self._name_match(question)
+        dense, sparse_z, names = standardise(sims, mask), standardise(raw_sparse, mask), self._name_match(question)
         cross = self.corpus.cross_language(question.language)
         context = self._context(hits)
         pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
@@ -222,11 +223,9 @@ class Answerer:
 
     def _context(self, hits: Sequence[Hit]) -> dict[int, float]:
         """Each sentence of a retrieved chunk, with that chunk's relevance rescaled to 0..1."""
-        scores = np.array([h.score for h in hits])
-        span = float(scores.max() - scores.min())
+        relevance = rescale(np.array([h.score for h in hits]), flat=1.0)
         out: dict[int, float] = {}
-        for hit, s in zip(hits, scores, strict=True):
-            rel = (s - scores.min()) / span if span > 0 else 1.0
+        for hit, rel in zip(hits, relevance, strict=True):
             for ref in self.corpus.within(hit.chunk.doc_id, hit.chunk.start, hit.chunk.end):
                 out[ref.pos] = max(out.get(ref.pos, 0.0), float(rel))
         return out
@@ -262,11 +261,6 @@ def evidence(ranked: Sequence[Scored]) -> dict[str, float]:
     margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
     return {**dict(zip(FEATURES, top.features, strict=True)), "score": top.score, "margin": margin}
 
-
-
-def _z(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    ref = x[mask] if mask is not None and mask.any() else x
-    return (x - ref.mean()) / (float(ref.std()) or 1.0)
 
 
 def _fits(text: str, expect: str, author: str | None = None, header: bool = False) -> float:

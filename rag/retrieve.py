@@ -16,6 +16,7 @@ from index.documents import Chunk
 from index.embed import Embedder
 from index.normalize import search_tokens
 from index.store import IndexSnapshot
+from rag.scores import rescale
 
 Mode = Literal["hybrid", "dense", "bm25", "rrf"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25", "rrf")
@@ -181,7 +182,7 @@ class Retriever:
         # With a per-article cap every candidate may be needed to fill k from distinct articles.
         shortlist = order if cap is not None else order[: max(4 * k, 20)]
         vectors = self.snapshot.chunk_vectors.get(ids[shortlist])
-        rel = _minmax(scores[shortlist])
+        rel = rescale(scores[shortlist], flat=1.0)
         sims = _minmax_matrix(vectors @ vectors.T)
         chosen: list[int] = []
         per_doc: dict[str, int] = {}
@@ -210,11 +211,6 @@ def _ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:
 
 def _rrf(ranks: np.ndarray, k: int) -> np.ndarray:
     return np.where(ranks > 0, 1.0 / (k + ranks), 0.0)
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    span = float(x.max() - x.min()) if len(x) else 0.0
-    return (x - x.min()) / span if span > 0 else np.ones_like(x)
 
 
 def _minmax_matrix(m: np.ndarray) -> np.ndarray:

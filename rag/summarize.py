@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.documents import Article, Span
+from rag.scores import rescale, standardise
 
 MIN_WORDS = 5  # shorter body lines are subheadings or labels, not summary material
 
@@ -55,11 +56,12 @@ def select_sentences(
     vecs = vectors[body]
     sims = vecs @ vecs.T
     centrality = (sims.sum(axis=1) - 1.0) / max(len(body) - 1, 1)
-    relevance = _z(centrality) + config.lead_weight * np.array([1 / math.sqrt(1 + r) for r in range(len(body))])
+    lead = np.array([1 / math.sqrt(1 + r) for r in range(len(body))])
+    relevance = standardise(centrality) + config.lead_weight * lead
     title = _title_vector(article, sentences, vectors)
     if title is not None:
-        relevance += config.title_weight * _z(vecs @ title)
-    chosen = _mmr(relevance, _rescale(sims), n, config.redundancy)
+        relevance += config.title_weight * standardise(vecs @ title)
+    chosen = _mmr(relevance, rescale(sims), n, config.redundancy)
     return [sentences[body[i]] for i in sorted(chosen)]
 
 
@@ -79,7 +81,7 @@ def _title_vector(article: Article, sentences: Sequence[Span], vectors: np.ndarr
 
 
 def _mmr(relevance: np.ndarray, sims: np.ndarray, n: int, redundancy: float) -> list[int]:
-    rel = _rescale(relevance)
+    rel = rescale(relevance)
     chosen: list[int] = []
     remaining = list(range(len(rel)))
     while remaining and len(chosen) < n:
@@ -88,16 +90,6 @@ def _mmr(relevance: np.ndarray, sims: np.ndarray, n: int, redundancy: float) -> 
         chosen.append(best)
         remaining.remove(best)
     return chosen
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / (float(x.std()) or 1.0)
-
-
-def _rescale(x: np.ndarray) -> np.ndarray:
-    """Min-max to 0..1 (embedding cosines crowd into a narrow band)."""
-    lo, hi = float(x.min()), float(x.max())
-    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
 class SummaryEnricher:
