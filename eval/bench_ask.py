@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from index.embed import get_embedder
+from index.embed import E5SmallEmbedder
 from rag.pipeline import Pipeline
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with args.questions.open(encoding="utf-8") as f:
         questions = [json.loads(line)["question"] for line in f if line.strip()]
-    embedder = get_embedder("e5-small")
+    embedder = E5SmallEmbedder()  # the default model, with the sparse head ``ask`` uses
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = Pipeline(Path(tmp), embedder)
         pipeline.index([args.corpus])

@@ -45,7 +45,9 @@ def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str, s
     per topic."""
     ar = json.loads((data / "xquad.ar.json").read_text(encoding="utf-8"))["data"]
     en = json.loads((data / "xquad.en.json").read_text(encoding="utf-8"))["data"]
-    articles, questions, topics = [], [], []
+    articles: list[Article] = []
+    questions: list[tuple[str, str, str, str]] = []
+    topics: list[set[str]] = []
     for a_ar, a_en in zip(ar, en, strict=True):
         topics.append(set())
         for p_ar, p_en in zip(a_ar["paragraphs"], a_en["paragraphs"], strict=True):

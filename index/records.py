@@ -179,8 +179,8 @@ class RecordReader:
         )
         if not rows:
             raise UnknownDocumentError(f"no article with doc_id {doc_id!r}; list them with `sanad docs`")
-        *fields, header = rows[0]
-        return Article(*fields, header=_spans(header))
+        doc, text, source, title, date, date_text, author, outlet, encoding, header = rows[0]
+        return Article(doc, text, source, title, date, date_text, author, outlet, encoding, _spans(header))
 
     def extras(self, doc_id: str) -> dict[str, Any]:
         """Per-document data computed at indexing time (e.g. the stored summary)."""

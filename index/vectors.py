@@ -23,7 +23,7 @@ with passive_waiting():  # faiss-cpu's own OpenMP runtime starts when the module
 class VectorTable:
     """An ``IndexIDMap2(IndexFlatIP)``: ids survive removals of other ids and can be reconstructed."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.IndexIDMap2) -> None:
         self._index = index
 
     @classmethod
@@ -66,7 +66,8 @@ class VectorTable:
 
     def remove(self, ids: np.ndarray) -> None:
         if len(ids):
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            # faiss's stubs know only the IDSelector overload; its Python wrapper also takes an id array.
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def get(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids`` (each must be present)."""

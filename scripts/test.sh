@@ -12,6 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o Dpkg::Use-Pty=0 chromium >/dev/null
 fi
 .venv/bin/ruff check index rag ui eval tests
+.venv/bin/mypy index rag ui eval
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then
