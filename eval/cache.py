@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import time
@@ -26,6 +25,7 @@ from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexMismatchError, SanadError
 from index.normalize import NORMALIZER_VERSION
 from index.segment import ChunkerConfig
+from index.settings import from_env
 from rag import summarize
 from rag.summarize import SummaryConfig, SummaryEnricher
 
@@ -36,17 +36,8 @@ KEEP = 3  # cached versions kept per corpus and embedder (e.g. while switching b
 
 
 def cache_root(override: Path | None = None) -> Path:
-    """``override``, else ``$SANAD_EVAL_CACHE``, else ``$XDG_CACHE_HOME/sanad/eval`` (``~/.cache/sanad/eval``).
-
-    The only environment read of eval/ (index/settings.py owns the others).
-    """
-    if override is not None:
-        return override
-    explicit = os.environ.get("SANAD_EVAL_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sanad" / "eval"
+    """``override``, else ``$SANAD_EVAL_CACHE``, else ``~/.cache/sanad/eval`` (see index/settings.py)."""
+    return override if override is not None else from_env().eval_cache_dir
 
 
 def cache_key(articles: Sequence[Article], settings: Mapping[str, Any]) -> str:

@@ -23,13 +23,10 @@ from eval.datasets import Dataset
 from eval.scoring import ByQuestion, Figures, curves, groups, score_group
 from eval.summaries import evaluate_summaries
 from eval.systems import DEPTH, Outcome, Systems
-from index.build import embedder_spec
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import ChunkerConfig
-from index.store import open_index
 from rag.pipeline import Pipeline
 from rag.progress import TqdmProgress
-from rag.retrieve import Retriever
 from rag.summarize import SummaryConfig
 
 
@@ -66,33 +63,29 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
         langchain = LangChainDefault.build(articles, embedder, cache, corpus, progress)
         lc_seconds = time.perf_counter() - lc_started
     pipeline = Pipeline(cached.path, embedder, chunker=chunker, summary=summary)
-    snapshot = open_index(cached.path, expect=embedder_spec(embedder))
-    try:
-        systems = Systems(pipeline, Retriever(snapshot, embedder, pipeline.retrieval), langchain)
-        docs = pipeline.documents()
-        result.indexes[corpus] = {
-            "path": str(cached.path),
-            "reused": cached.reused,
-            "build_seconds": round(cached.seconds, 2),
-            "articles": len(docs),
-            "chunks": sum(d.chunks for d in docs),
-            "sentences": sum(e.sentences for e in snapshot.manifest.documents.values()),
-            "langchain_chunks": len(langchain.chunks),
-            "langchain_seconds": round(lc_seconds, 2),
-            "prepare_seconds": round(time.perf_counter() - started, 2),
-        }
-        result.settings = {
-            "chunker": chunker.as_dict(),
-            "retrieval": asdict(pipeline.retrieval),
-            "answering": asdict(pipeline.answering),
-            "summary": asdict(summary),
-            "langchain_splitter": SPLITTER,
-            "depth": DEPTH,
-        }
-        for ds in sets:
-            _evaluate_dataset(ds, systems, pipeline, result)
-    finally:
-        snapshot.close()
+    systems = Systems(pipeline, pipeline.retriever, langchain)
+    docs = pipeline.documents()
+    result.indexes[corpus] = {
+        "path": str(cached.path),
+        "reused": cached.reused,
+        "build_seconds": round(cached.seconds, 2),
+        "articles": len(docs),
+        "chunks": sum(d.chunks for d in docs),
+        "sentences": sum(e.sentences for e in pipeline.retriever.snapshot.manifest.documents.values()),
+        "langchain_chunks": len(langchain.chunks),
+        "langchain_seconds": round(lc_seconds, 2),
+        "prepare_seconds": round(time.perf_counter() - started, 2),
+    }
+    result.settings = {
+        "chunker": chunker.as_dict(),
+        "retrieval": asdict(pipeline.retrieval),
+        "answering": asdict(pipeline.answering),
+        "summary": asdict(summary),
+        "langchain_splitter": SPLITTER,
+        "depth": DEPTH,
+    }
+    for ds in sets:
+        _evaluate_dataset(ds, systems, pipeline, result)
 
 
 def _evaluate_dataset(ds: Dataset, systems: Systems, pipeline: Pipeline, result: Evaluation) -> None:

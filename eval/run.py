@@ -55,19 +55,22 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def run(args: argparse.Namespace, *, cache_dir: Path | None = None, floors_path: Path = floors.FLOORS) -> int:
+def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     """Evaluate ``args.dataset``; exit code 1 when ``--check-floors`` finds a figure below its floor."""
     started = time.perf_counter()
     if args.limit is not None and args.limit < 1:
         raise SanadError("--limit must be at least 1")
-    sample = getattr(args, "answer_sample", datasets.ANSWER_SAMPLE)  # a flag rag/cli.py may add
+    sample = datasets.ANSWER_SAMPLE if args.answer_sample is None else args.answer_sample
+    if sample is not None and sample < 1:
+        raise SanadError("--answer-sample must be at least 1")
     loaded = [datasets.load(name, limit=args.limit, answer_sample=sample) for name in datasets.names(args.dataset)]
     embedder = get_embedder(args.embedder)
     commit, dirty = git_commit()
     today = date.today().isoformat()
     out: Path = args.out or REPORTS / f"{today}-{commit}"
-    evaluation = evaluate(loaded, embedder, cache_root(cache_dir))
+    evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir))
     command = f"sanad eval --dataset {args.dataset}" + (f" --limit {args.limit}" if args.limit else "")
+    command += f" --answer-sample {args.answer_sample}" if args.answer_sample is not None else ""
     results = _rounded({
         "schema": SCHEMA,
         "run": {"date": today, "commit": commit, "dirty": dirty, "command": command, "limit": args.limit,

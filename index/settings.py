@@ -6,6 +6,7 @@ Does not validate the embedder name; see index/embed.py for the registry.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class Settings:
     index_dir: Path
     embedder: str
     corpus_dir: Path  # the default folder indexed on first run
+    eval_cache_dir: Path  # indexes and vectors the evaluation builds once and reuses
 
 
 def default_index_dir() -> Path:
@@ -27,12 +29,17 @@ def default_index_dir() -> Path:
     return Path(base) / "sanad" / "index"
 
 
-def from_env(environ: dict[str, str] | None = None) -> Settings:
-    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER`` and ``SANAD_CORPUS`` (the only env reads)."""
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER``, ``SANAD_CORPUS`` and ``SANAD_EVAL_CACHE``.
+
+    The evaluation cache defaults to ``$XDG_CACHE_HOME/sanad/eval`` (``~/.cache/sanad/eval``).
+    """
     env = os.environ if environ is None else environ
-    index_dir = env.get("SANAD_INDEX_DIR")
+    index_dir, eval_cache = env.get("SANAD_INDEX_DIR"), env.get("SANAD_EVAL_CACHE")
+    cache_base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return Settings(
         index_dir=Path(index_dir).expanduser() if index_dir else default_index_dir(),
         embedder=env.get("SANAD_EMBEDDER") or DEFAULT_EMBEDDER,
         corpus_dir=Path(env.get("SANAD_CORPUS") or "seeds"),
+        eval_cache_dir=Path(eval_cache).expanduser() if eval_cache else cache_base / "sanad" / "eval",
     )

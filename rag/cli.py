@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>-<commit>)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N questions of each dataset")
     p.add_argument("--check-floors", action="store_true", help="fail when a figure is below its committed floor")
+    p.add_argument(
+        "--answer-sample", type=int, default=None, metavar="N",
+        help="XQuAD questions per language answered with `ask` (default 200; every question is retrieved)",
+    )
+    p.add_argument(
+        "--cache-dir", type=Path, default=None, metavar="DIR",
+        help="where evaluation indexes are cached (default: $SANAD_EVAL_CACHE or ~/.cache/sanad/eval)",
+    )
     p.set_defaults(run=_cmd_eval)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed articles")

@@ -71,6 +71,11 @@ class Pipeline:
             self._embedder = get_embedder(self._embedder_name)
         return self._embedder
 
+    @property
+    def retriever(self) -> Retriever:
+        """Chunk retrieval over the live index version (for evaluation and the LangChain retriever)."""
+        return self._state().retriever
+
     def has_index(self) -> bool:
         return current_version(self.index_dir) is not None
 

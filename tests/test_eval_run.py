@@ -15,9 +15,9 @@ from eval.systems import SYSTEMS
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _args(out: Path, check_floors: bool) -> argparse.Namespace:
-    return argparse.Namespace(dataset="seeds", out=out, limit=5, check_floors=check_floors,
-                              index_dir=Path("unused"), embedder="e5-small", verbose=False)
+def _args(out: Path, check_floors: bool, cache: Path) -> argparse.Namespace:
+    return argparse.Namespace(dataset="seeds", out=out, limit=5, check_floors=check_floors, answer_sample=None,
+                              cache_dir=cache, index_dir=Path("unused"), embedder="e5-small", verbose=False)
 
 
 def _floors(path: Path, values: dict[str, float]) -> Path:
@@ -35,7 +35,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
     """One passing run (its floors hold and name a dataset that was not run)."""
     out = tmp_path_factory.mktemp("eval") / "report"
     ok = _floors(out.parent / "floors.json", {"seeds:sanad:citation_exact": 0.5, "xquad-ar:sanad:mrr": 0.99})
-    assert run(_args(out, check_floors=True), cache_dir=cache, floors_path=ok) == 0
+    assert run(_args(out, check_floors=True, cache=cache), floors_path=ok) == 0
     return out
 
 
@@ -79,7 +79,7 @@ def test_results_json_has_every_figure_and_setting(report: Path) -> None:
 def test_failing_floor_exits_1_and_names_it(report: Path, cache: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     bad = _floors(tmp_path / "floors.json", {"seeds:sanad:citation_exact": 1.01, "seeds:nosuch:mrr": 0.1})
-    assert run(_args(tmp_path / "again", check_floors=True), cache_dir=cache, floors_path=bad) == 1
+    assert run(_args(tmp_path / "again", check_floors=True, cache=cache), floors_path=bad) == 1
     err = capsys.readouterr().err
     assert "seeds:sanad:citation_exact = 1.000 is below its floor 1.010" in err
     assert "seeds:nosuch:mrr was not measured" in err
