@@ -57,8 +57,9 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
     assert false_abstain <= FLOORS["false_abstain"], false_abstain
 
 
-# Measured when set (2026-11-21): first 0.63, top-3 0.78, abstains on 2/14 unanswerable, 15% false abstentions.
-FLOORS = {"first": 0.58, "top3": 0.73, "abstain": 0.07, "false_abstain": 0.25}
+# Measured when set (2026-11-21, session 2): first 0.646, top-3 0.815, abstains on 4/14 unanswerable,
+# 8/65 (12.3%) false abstentions. Floors allow one question less on each side.
+FLOORS = {"first": 0.6, "top3": 0.77, "abstain": 0.21, "false_abstain": 0.14}
 
 
 def test_framing_follows_the_question_language(pipeline: Pipeline) -> None:
