@@ -167,18 +167,22 @@ class Answerer:
     def _bylines_by_article(self, scored: list[Scored]) -> list[Scored]:
         """For "who wrote the piece about X?": a byline shares no words with X, its article does.
 
-        Each byline takes the best score among its own article's other sentences, plus the byline
-        weight, so the byline of the article that matches the question comes first.
+        Each byline takes the score and the evidence of its own article's best other sentence (the
+        score plus the byline weight), so the byline of the article that matches the question comes
+        first, and abstention judges how well that article matches rather than the bare name.
         """
-        best: dict[str, float] = {}
+        fits = FEATURES.index("fits")
+        best: dict[str, Scored] = {}
         for s in scored:
-            if not s.ref.header:
-                best[s.ref.doc_id] = max(best.get(s.ref.doc_id, -np.inf), s.score)
+            byline = s.ref.header and s.features[fits]
+            if not byline and (s.ref.doc_id not in best or s.score > best[s.ref.doc_id].score):
+                best[s.ref.doc_id] = s
         out = []
         for s in scored:
-            fits = s.features[FEATURES.index("fits")]
-            if s.ref.header and fits and s.ref.doc_id in best:
-                s = Scored(s.ref, best[s.ref.doc_id] + self.config.byline_weight * fits, s.features)
+            article = best.get(s.ref.doc_id)
+            if s.ref.header and s.features[fits] and article is not None:
+                features = (*article.features[:fits], s.features[fits], *article.features[fits + 1 :])
+                s = Scored(s.ref, article.score + self.config.byline_weight, features)
             out.append(s)
         return out
 

@@ -62,6 +62,23 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
 FLOORS = {"first": 0.6, "top3": 0.77, "abstain": 0.21, "false_abstain": 0.14}
 
 
+@pytest.mark.parametrize(
+    ("question", "doc_prefix", "author"),
+    [
+        ("من هو كاتب مقال مفاوضات الجلاء الأميركي؟", "000_", "محمد صادق الحسينيّ"),
+        ("Who wrote the article about the unclaimed attacks on Ain al-Asad?", "002_", "تميم الحسن"),
+    ],
+)
+def test_who_wrote_cites_the_byline_of_the_matching_article(
+    pipeline: Pipeline, question: str, doc_prefix: str, author: str
+) -> None:
+    answer = pipeline.ask(question)
+    first = answer.citations[0]
+    assert not answer.abstained
+    assert first.doc_id.startswith(doc_prefix) and author in first.text
+    _assert_exact(pipeline, answer)
+
+
 def test_framing_follows_the_question_language(pipeline: Pipeline) -> None:
     english = pipeline.ask("How many rockets hit Ain al-Asad?")
     arabic = pipeline.ask("كم صاروخاً ضرب قاعدة عين الأسد؟")
