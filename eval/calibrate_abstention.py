@@ -7,7 +7,7 @@ gold paragraph is filtered out, so only near-miss paragraphs on the same subject
 regression over the best sentence's evidence is fitted, and the threshold is the 5th percentile of
 the positives' probabilities: at most 5% false abstentions on this data.
 
-Run: python -m eval.calibrate_abstention [--questions 300]
+Run: python -m eval.calibrate_abstention [--questions 300] [--embedder e5-small]
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.cache import slug
 from eval.datasets import heldout_xquad_ids
 from index.documents import Article
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
+from index.settings import from_env
 from index.store import current_version
 from rag.abstain import MODEL_FILE, AbstentionModel
 from rag.answer import evidence
@@ -73,7 +75,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 40
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=300, help="questions sampled per language")
-    parser.add_argument("--index-dir", type=Path, default=Path.home() / ".cache" / "sanad" / "calibration-xquad")
+    parser.add_argument("--embedder", default="e5-small", help="embedder to fit for (default %(default)s)")
+    parser.add_argument("--index-dir", type=Path, default=None, help="XQuAD index (default: in the eval cache)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -82,12 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     heldout = heldout_xquad_ids()  # the evaluation's questions: never fit on them
     questions = [q for q in questions if q[0] not in heldout]
     topic_of = {doc_id: frozenset(t) for t in topics for doc_id in t}
-    pipeline = Pipeline(args.index_dir, get_embedder("e5-small"), chunker=ChunkerConfig())
-    if current_version(args.index_dir) is None:
+    index_dir = args.index_dir or from_env().eval_cache_dir.parent / f"calibration-xquad-{slug(args.embedder)}"
+    pipeline = Pipeline(index_dir, get_embedder(args.embedder), chunker=ChunkerConfig())
+    if current_version(index_dir) is None:
         from index.build import update_index
         from rag.summarize import SummaryEnricher
 
-        update_index(args.index_dir, articles, pipeline.embedder, pipeline.chunker, enrichers=[SummaryEnricher()])
+        update_index(index_dir, articles, pipeline.embedder, pipeline.chunker, enrichers=[SummaryEnricher()])
     state = pipeline._state()  # the calibration needs the ranked evidence, below the public API
     rng = np.random.default_rng(0)
     sample = rng.choice(len(questions), size=min(args.questions, len(questions)), replace=False)
@@ -105,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     x, y = np.array(rows), np.array(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     w, b = fit_logistic((x - mean) / scale, y)
-    model = AbstentionModel(USED, tuple(mean), tuple(scale), tuple(w), b, 0.0)
+    model = AbstentionModel(args.embedder, USED, tuple(mean), tuple(scale), tuple(w), b, 0.0)
     probs = np.array([model.probability(dict(zip(USED, r, strict=True))) for r in rows])
     threshold = float(np.quantile(probs[y == 1], FALSE_ABSTENTION))
     model = AbstentionModel(
+        args.embedder,
         USED, tuple(mean.round(6)), tuple(scale.round(6)), tuple(w.round(6)), round(b, 6), round(threshold, 6),
         fitted_on=f"XQuAD ar+en, {len(sample)} questions each (none of the evaluation's held-out ones), "
         "against their own topic's paragraphs with/without the gold paragraph "
@@ -118,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     recall = float((probs[y == 0] < threshold).mean())
     log.info("threshold %.3f: abstains on %.1f%% of negatives, %.1f%% of positives", threshold, 100 * recall,
              100 * float((probs[y == 1] < threshold).mean()))
-    args.out.write_text(model.to_json() + "\n", encoding="utf-8")
-    log.info("wrote %s", args.out)
+    model.save(args.out)
+    log.info("wrote the %s model into %s", args.embedder, args.out)
     return 0
 
 

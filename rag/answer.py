@@ -6,6 +6,7 @@ abstention when the evidence is weak. Does not retrieve chunks itself; see rag/r
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +31,7 @@ NAME_STOPWORDS = ENGLISH_STOPWORDS | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }
+log = logging.getLogger(__name__)
 # Sparse query vectors run here while the calling thread computes the dense one: the engine
 # releases the GIL, so the two take one model pass of time on two cores.
 _SPARSE_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sanad-sparse")
@@ -94,12 +96,21 @@ class Answerer:
         self.retriever = retriever
         self.config = config or AnswerConfig()
         self._abstention = abstention
+        self._abstention_looked_up = False
 
     @property
-    def abstention(self) -> AbstentionModel:
-        """The fitted model, loaded on first use (calibration ranks sentences before one exists)."""
-        if self._abstention is None:
-            self._abstention = AbstentionModel.load()
+    def abstention(self) -> AbstentionModel | None:
+        """The model fitted for this embedder, loaded on first use (calibration ranks sentences
+        before one exists). Without one, answers never abstain, and a warning says how to fit one."""
+        if self._abstention is None and not self._abstention_looked_up:
+            self._abstention_looked_up = True
+            name = self.retriever.embedder.name
+            self._abstention = AbstentionModel.load(name)
+            if self._abstention is None:
+                log.warning(
+                    "no abstention model for embedder %r: answers will not abstain; fit one with "
+                    "`python -m eval.calibrate_abstention --embedder %s`", name, name,
+                )
         return self._abstention
 
     def answer(self, question: Question, k: int | None = None, filters: Filters | None = None) -> Answer:
@@ -107,7 +118,8 @@ class Answerer:
         k = k or self.config.excerpts
         ranked = self.rank_sentences(question, filters)
         chosen = self._distinct(ranked, k)
-        abstained = not chosen or self.abstention.abstain(evidence(ranked))
+        model = self.abstention
+        abstained = not chosen or (model is not None and model.abstain(evidence(ranked)))
         citations = tuple(self._cite(n, s) for n, s in enumerate(chosen, start=1))
         return Answer(
             question=question.asked,
