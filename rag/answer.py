@@ -138,18 +138,19 @@ class Answerer:
         if not hits:
             return []
         allowed = self.retriever.allowed_docs(filters)
-        sims = self.corpus.vectors @ qvec
+        sims = self.corpus.vectors @ qvec  # raw cosine: evidence for abstention, comparable across corpora
+        headed = self.corpus.headed_vectors @ qvec  # ranking: the sentence read with its headline
         terms = search_tokens(question.search)
         idf = self.retriever.snapshot.lexical.idf(terms) if terms else np.zeros(0)
         mass = float(idf.sum()) or 1.0
         # Scores are standardised over the searchable sentences: with filters, over those only.
         mask = self.corpus.mask(allowed)
         raw_sparse = self._sparse_scores(sparse_query)
-        dense, sparse_z, names = standardise(sims, mask), standardise(raw_sparse, mask), self._name_match(question)
+        dense, sparse_z, names = standardise(headed, mask), standardise(raw_sparse, mask), self._name_match(question)
         cross = self.corpus.cross_language(question.language)
         context = self._context(hits)
         pool = set(context) | {int(p) for p in np.argsort(-names)[: self.config.sentence_pool] if names[p] > 0}
-        pool |= {int(p) for p in np.argsort(-sims)[: self.config.sentence_pool]}
+        pool |= {int(p) for p in np.argsort(-headed)[: self.config.sentence_pool]}
         if question.expect == "author":  # bylines share no words with the question
             pool |= {s.pos for s in self.corpus.sentences if s.header and self._fits(s, "author")}
         c = self.config

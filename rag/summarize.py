@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.documents import Article, Span
+from rag.corpus import title_sentence
 from rag.scores import rescale, standardise
 
 MIN_WORDS = 5  # shorter body lines are subheadings or labels, not summary material
@@ -72,12 +73,8 @@ def _is_body(article: Article, span: Span) -> bool:
 
 
 def _title_vector(article: Article, sentences: Sequence[Span], vectors: np.ndarray) -> np.ndarray | None:
-    if not article.title:
-        return None
-    for i, s in enumerate(sentences):
-        if article.title in article.text[s.start : s.end] or article.text[s.start : s.end] in article.title:
-            return vectors[i]
-    return None
+    found = title_sentence(article, sentences)
+    return None if found is None else vectors[found]
 
 
 def _mmr(relevance: np.ndarray, sims: np.ndarray, n: int, redundancy: float) -> list[int]:
