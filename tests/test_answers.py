@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,12 @@ def test_langchain_retriever_returns_exact_chunks(pipeline: Pipeline) -> None:
     for d in docs:
         text = pipeline.article(d.metadata["doc_id"]).text
         assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
+
+
+def test_concurrent_questions_get_the_same_answers_as_one_at_a_time(pipeline: Pipeline) -> None:
+    """Web users ask at once: the two engine handles and the sparse worker threads must not mix them up."""
+    questions = [q["question"] for q in QUESTIONS[::6]]
+    alone = [pipeline.ask(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(pipeline.ask, questions * 2))
+    assert together == alone * 2
