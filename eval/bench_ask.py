@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.embed import E5SmallEmbedder
+from index.openmp import single_threaded_blas
 from rag.pipeline import Pipeline
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with args.questions.open(encoding="utf-8") as f:
         questions = [json.loads(line)["question"] for line in f if line.strip()]
+    single_threaded_blas()  # as every `sanad` command does (index/openmp.py)
     embedder = E5SmallEmbedder()  # the default model, with the sparse head ``ask`` uses
     with tempfile.TemporaryDirectory() as tmp:
         pipeline = Pipeline(Path(tmp), embedder)

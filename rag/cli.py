@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import SanadError
+from index.openmp import single_threaded_blas
 from index.settings import from_env
 
 log = logging.getLogger("sanad")
@@ -115,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (tests call it in-process)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    single_threaded_blas()  # see index/openmp.py
     try:
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
