@@ -32,7 +32,8 @@ _FOLLOW_UP_CUES = re.compile(
     r"^(?:and|also|what about|how about|and what|and who|then)\b"
     r"|^(?:وماذا|ماذا عن|وما|ومن|وكم|ومتي|واين|وهل|ولماذا|وكيف)(?:\s|$)"
 )
-_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|these|those)\b")
+# Personal pronouns only: "this", "that" are mostly determiners in questions ("this weekend").
+_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her)\b")
 
 
 @dataclass(frozen=True)
