@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -95,23 +96,23 @@ class Answerer:
         self.corpus = corpus
         self.retriever = retriever
         self.config = config or AnswerConfig()
-        self._abstention = abstention
-        self._abstention_looked_up = False
+        self._given_abstention = abstention
 
-    @property
+    @cached_property
     def abstention(self) -> AbstentionModel | None:
-        """The model fitted for this embedder, loaded on first use (calibration ranks sentences
-        before one exists). Without one, answers never abstain, and a warning says how to fit one."""
-        if self._abstention is None and not self._abstention_looked_up:
-            self._abstention_looked_up = True
-            name = self.retriever.embedder.name
-            self._abstention = AbstentionModel.load(name)
-            if self._abstention is None:
-                log.warning(
-                    "no abstention model for embedder %r: answers will not abstain; fit one with "
-                    "`python -m eval.calibrate_abstention --embedder %s`", name, name,
-                )
-        return self._abstention
+        """The model given, else the one fitted for this embedder, loaded on first use (calibration
+        ranks sentences before one exists). Without one, answers never abstain, and a warning says
+        how to fit one."""
+        if self._given_abstention is not None:
+            return self._given_abstention
+        name = self.retriever.embedder.name
+        model = AbstentionModel.load(name)
+        if model is None:
+            log.warning(
+                "no abstention model for embedder %r: answers will not abstain; fit one with "
+                "`python -m eval.calibrate_abstention --embedder %s`", name, name,
+            )
+        return model
 
     def answer(self, question: Question, k: int | None = None, filters: Filters | None = None) -> Answer:
         """Answer ``question`` with up to ``k`` excerpts (default ``config.excerpts``)."""
@@ -185,15 +186,15 @@ class Answerer:
         first, and abstention judges how well that article matches rather than the bare name.
         """
         fits = FEATURES.index("fits")
+        bylines = {s.ref.pos for s in scored if s.ref.header and s.features[fits]}
         best: dict[str, Scored] = {}
         for s in scored:
-            byline = s.ref.header and s.features[fits]
-            if not byline and (s.ref.doc_id not in best or s.score > best[s.ref.doc_id].score):
+            if s.ref.pos not in bylines and (s.ref.doc_id not in best or s.score > best[s.ref.doc_id].score):
                 best[s.ref.doc_id] = s
         out = []
         for s in scored:
             article = best.get(s.ref.doc_id)
-            if s.ref.header and s.features[fits] and article is not None:
+            if s.ref.pos in bylines and article is not None:
                 features = (*article.features[:fits], s.features[fits], *article.features[fits + 1 :])
                 s = Scored(s.ref, article.score + self.config.byline_weight, features)
             out.append(s)
