@@ -13,9 +13,12 @@ from rag.pipeline import Pipeline
 from ui.library import Library
 
 
-def write(path: Path, text: str) -> Path:
+def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -30,13 +33,7 @@ def library(tmp_path: Path, minilm: Embedder) -> Library:
 
 
 def incoming(tmp_path: Path, name: str, text: str | bytes) -> Path:
-    path = tmp_path / "incoming" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+    return write(tmp_path / "incoming" / name, text)
 
 
 def test_good_files_are_stored_and_indexed(library: Library, tmp_path: Path) -> None:
