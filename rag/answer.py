@@ -24,6 +24,7 @@ from rag.framing import compose
 from rag.question import Question
 from rag.retrieve import Filters, Hit, Retriever
 from rag.scores import rescale, standardise
+from rag.timescope import beyond
 from rag.translit import arabic_skeletons, latin_name_skeletons
 from rag.types import Answer, Citation
 
@@ -119,17 +120,24 @@ class Answerer:
         k = k or self.config.excerpts
         ranked = self.rank_sentences(question, filters)
         chosen = self._distinct(ranked, k)
+        newest = self._newest_before(question, filters)
         model = self.abstention
-        abstained = not chosen or (model is not None and model.abstain(evidence(ranked)))
+        abstained = not chosen or newest is not None or (model is not None and model.abstain(evidence(ranked)))
         citations = tuple(self._cite(n, s) for n, s in enumerate(chosen, start=1))
         return Answer(
             question=question.asked,
-            answer=compose(question.language, citations, abstained),
+            answer=compose(question.language, citations, abstained, newest),
             abstained=abstained,
             language=question.language,
             citations=citations,
             notice=question.notice,
         )
+
+    def _newest_before(self, question: Question, filters: Filters | None) -> str | None:
+        """The newest date the searched articles give, when the question asks only about later times."""
+        allowed = self.retriever.allowed_docs(filters)
+        docs = self.corpus.dates.keys() if allowed is None else allowed
+        return beyond(question.dates, (d for doc in docs for d in self.corpus.dates[doc]))
 
     def rank_sentences(self, question: Question, filters: Filters | None = None) -> list[Scored]:
         """Every candidate sentence with its score, best first."""

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.dates import find_dates
 from index.documents import Article, Span
 from index.normalize import ENGLISH_STOPWORDS, detect_language, search_tokens
 from index.records import DocumentInfo
@@ -131,6 +132,15 @@ class Corpus:
             for skeleton in arabic_skeletons(text) | latin_name_skeletons(text, ENGLISH_STOPWORDS):
                 index.setdefault(skeleton, []).append(ref.pos)
         return index
+
+    @cached_property
+    def dates(self) -> dict[str, frozenset[str]]:
+        """Per article: its publication date and every date its text mentions (ISO strings)."""
+        out = {}
+        for doc_id, article in self.articles.items():
+            published = self.documents[doc_id].date
+            out[doc_id] = frozenset({m.iso for m in find_dates(article.text)} | ({published} if published else set()))
+        return out
 
     def mask(self, doc_ids: set[str] | None) -> np.ndarray:
         """Per sentence: does it belong to one of ``doc_ids`` (all sentences when None)?"""

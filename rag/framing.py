@@ -14,24 +14,30 @@ _FRAMES: dict[Language, dict[str, str]] = {
         "lead": "According to the articles:",
         "lead_translated": "According to the articles (quoted in the original language):",
         "abstain": "The articles do not say. The closest passages are:",
+        "after": "The articles do not say: the newest date they give is {newest}, and the question asks about "
+                 "a later time. The closest passages are:",
         "nothing": "The articles do not say, and no passage comes close.",
     },
     "ar": {
         "lead": "وفقاً للمقالات:",
         "lead_translated": "وفقاً للمقالات (مقتبسة بلغتها الأصلية):",
         "abstain": "لا تذكر المقالات ذلك. أقرب المقاطع إلى السؤال:",
+        "after": "لا تذكر المقالات ذلك: أحدث تاريخ فيها {newest}، والسؤال عن وقت لاحق له. أقرب المقاطع إلى السؤال:",
         "nothing": "لا تذكر المقالات ذلك، ولا يوجد مقطع قريب من السؤال.",
     },
 }
 
 
-def compose(language: Language, citations: Sequence[Citation], abstained: bool) -> str:
-    """The answer text: a framing line, then each excerpt in «quotes» followed by its [n] marker."""
+def compose(language: Language, citations: Sequence[Citation], abstained: bool, newest: str | None = None) -> str:
+    """The answer text: a framing line, then each excerpt in «quotes» followed by its [n] marker.
+
+    ``newest``: the abstention is because the question asks about a time after this date (ISO).
+    """
     frame = _FRAMES[language]
     if not citations:
         return frame["nothing"]
     if abstained:
-        lead = frame["abstain"]
+        lead = frame["after"].format(newest=newest) if newest else frame["abstain"]
     else:
         lead = frame["lead_translated"] if language == "en" and _any_arabic(citations) else frame["lead"]
     lines = [f"- «{c.text}» [{c.n}]" for c in citations]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from index.dates import find_dates
 from index.errors import QuestionError
 from index.normalize import detect_language, normalize, search_tokens
 from rag.types import Language, Turn
@@ -45,6 +46,7 @@ class Question:
     language: Language
     expect: Expect
     notice: str | None = None
+    dates: tuple[str, ...] = ()  # ISO dates the question names ("in 2025", "November 2024")
 
 
 def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_QUESTION_CHARS) -> Question:
@@ -67,6 +69,7 @@ def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_Q
         language=language,
         expect=_expect(folded),
         notice=notice,
+        dates=tuple(m.iso for m in find_dates(text)),
     )
 
 

@@ -120,6 +120,27 @@ def test_doc_and_date_filters_restrict_citations(pipeline: Pipeline) -> None:
     assert dated.citations and all(c.date and c.date.startswith("2024") for c in dated.citations)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened to the US military presence in Iraq in 2025?",
+        "من فاز بالانتخابات الأمريكية في تشرين الثاني 2024؟",
+    ],
+)
+def test_a_question_about_a_time_after_every_article_abstains_and_says_why(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.ask(question)  # the newest article of the seeds is dated 2024-07-28
+    assert answer.abstained and "2024-07-28" in answer.answer
+    assert answer.citations, "the closest passages are still shown"
+    _assert_exact(pipeline, answer)
+    restricted = pipeline.ask("What did Iraq announce in 2024?", doc_ids=["001_9ab64c683f1565c2"])  # dated 2021-12-09
+    assert restricted.abstained and "2021-12-09" in restricted.answer
+
+
+def test_a_question_about_a_covered_year_is_not_cut_off_by_its_date(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("What did the Pentagon say about the talks in 2024?")
+    assert "newest date" not in answer.answer
+
+
 def test_follow_up_question_uses_the_conversation(pipeline: Pipeline) -> None:
     first = "ما هي الفصائل التي هاجمت قاعدة عين الأسد؟"
     alone = pipeline.ask("وكم صاروخاً؟")
