@@ -13,27 +13,24 @@ Run: python -m eval.calibrate_abstention [--questions 300] [--embedder e5-small]
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
 import numpy as np
 
-from eval.cache import slug
-from eval.datasets import heldout_xquad_ids
-from index.documents import Article
+from eval.cache import eval_index
+from eval.datasets import Dataset, Question, heldout_xquad_ids, load_xquad
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
 from index.settings import from_env
-from index.store import current_version
 from rag.abstain import MODEL_FILE, AbstentionModel
 from rag.answer import evidence
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.retrieve import Filters
+from rag.summarize import SummaryConfig
 
 log = logging.getLogger(__name__)
-DATA = Path(__file__).resolve().parent / "data" / "xquad"
 FALSE_ABSTENTION = 0.05
 # Raw similarities, not the per-question z-scores the ranking uses: a z-score depends on how many
 # unrelated sentences the corpus holds, so a model fitted on small single-topic corpora did not
@@ -42,24 +39,17 @@ FALSE_ABSTENTION = 0.05
 USED = ("cosine", "sparse_dot", "names", "lexical", "context", "fits", "cross_language", "margin")
 
 
-def xquad(data: Path = DATA) -> tuple[list[Article], list[tuple[str, str, str, str]], list[set[str]]]:
-    """Paragraphs as articles (doc_id xquad-NNN), (question id, doc_id, arabic, english question), paragraphs
-    per topic."""
-    ar = json.loads((data / "xquad.ar.json").read_text(encoding="utf-8"))["data"]
-    en = json.loads((data / "xquad.en.json").read_text(encoding="utf-8"))["data"]
-    articles: list[Article] = []
-    questions: list[tuple[str, str, str, str]] = []
-    topics: list[set[str]] = []
-    for a_ar, a_en in zip(ar, en, strict=True):
-        topics.append(set())
-        for p_ar, p_en in zip(a_ar["paragraphs"], a_en["paragraphs"], strict=True):
-            doc_id = f"xquad-{len(articles):03d}"
-            topics[-1].add(doc_id)
-            articles.append(Article(doc_id=doc_id, text=p_ar["context"].strip(), source=f"xquad:{doc_id}"))
-            questions += [
-                (q["id"], doc_id, q["question"], e["question"]) for q, e in zip(p_ar["qas"], p_en["qas"], strict=True)
-            ]
-    return articles, questions, topics
+def xquad_pairs() -> tuple[Dataset, list[tuple[Question, Question]], dict[str, frozenset[str]]]:
+    """The XQuAD dataset of the evaluation, (Arabic, English) pairs of its questions outside the
+    evaluation's held-out ones, and the paragraphs of each paragraph's Wikipedia article (its topic)."""
+    arabic, english = load_xquad("ar"), load_xquad("en")
+    heldout = heldout_xquad_ids()  # the evaluation's questions: never fit on them
+    pairs = [(a, e) for a, e in zip(arabic.questions, english.questions, strict=True) if a.id not in heldout]
+    topics: dict[str, set[str]] = {}
+    for article in arabic.articles:
+        topics.setdefault(article.title or article.doc_id, set()).add(article.doc_id)
+    topic_of = {a.doc_id: frozenset(topics[a.title or a.doc_id]) for a in arabic.articles}
+    return arabic, pairs, topic_of
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 4000) -> tuple[np.ndarray, float]:
@@ -76,30 +66,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=300, help="questions sampled per language")
     parser.add_argument("--embedder", default="e5-small", help="embedder to fit for (default %(default)s)")
-    parser.add_argument("--index-dir", type=Path, default=None, help="XQuAD index (default: in the eval cache)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="where the evaluation's XQuAD index is cached (default: as `sanad eval`)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    articles, questions, topics = xquad()
-    heldout = heldout_xquad_ids()  # the evaluation's questions: never fit on them
-    questions = [q for q in questions if q[0] not in heldout]
-    topic_of = {doc_id: frozenset(t) for t in topics for doc_id in t}
-    index_dir = args.index_dir or from_env().eval_cache_dir.parent / f"calibration-xquad-{slug(args.embedder)}"
-    pipeline = Pipeline(index_dir, get_embedder(args.embedder), chunker=ChunkerConfig())
-    if current_version(index_dir) is None:
-        from index.build import update_index
-        from rag.summarize import SummaryEnricher
-
-        update_index(index_dir, articles, pipeline.embedder, pipeline.chunker, enrichers=[SummaryEnricher()])
-    state = pipeline._state()  # the calibration needs the ranked evidence, below the public API
+    data, pairs, topic_of = xquad_pairs()
+    embedder = get_embedder(args.embedder)
+    cache = args.cache_dir or from_env().eval_cache_dir
+    cached = eval_index(cache, data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
+    state = Pipeline(cached.path, embedder)._state()  # the calibration needs the ranked evidence
     rng = np.random.default_rng(0)
-    sample = rng.choice(len(questions), size=min(args.questions, len(questions)), replace=False)
+    sample = rng.choice(len(pairs), size=min(args.questions, len(pairs)), replace=False)
     rows, labels = [], []
     for i in sample:
-        _, doc_id, arabic, english = questions[int(i)]
-        for text in (arabic, english):
-            question = read_question(text)
+        for asked in pairs[int(i)]:
+            question = read_question(asked.question)
+            (doc_id,) = asked.doc_ids
             topic = topic_of[doc_id]
             for filters, label in ((Filters(topic), 1.0), (Filters(topic - {doc_id}), 0.0)):
                 ranked = state.answerer.rank_sentences(question, filters)
