@@ -10,7 +10,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +64,7 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # unchanged, but read from another file than before
     removed: list[str] = field(default_factory=list)
     skipped: list[IngestError] = field(default_factory=list)
     chunks_embedded: int = 0
@@ -178,9 +179,10 @@ def _update(
         for d, a in incoming.items()
         if d in old_docs and old_docs[d].sha256 == a.sha256 and not settings_changed
     )
+    moved = {d: incoming[d].source for d in unchanged if old_docs[d].source != incoming[d].source}
     to_embed = [a for d, a in sorted(incoming.items()) if d not in unchanged]
     kept = sorted(set(old_docs) - set(removed) - {a.doc_id for a in to_embed})
-    if not to_embed and not removed and not enrichers_changed and old is not None:
+    if not to_embed and not removed and not enrichers_changed and not moved and old is not None:
         return BuildReport(unchanged=unchanged, skipped=skipped, seconds=time.perf_counter() - started)
 
     embed_started = time.perf_counter()
@@ -190,7 +192,7 @@ def _update(
     staging = new_staging_dir(index_dir)
     try:
         extras_kept = _recompute_extras(old, kept, enrichers) if enrichers_changed else {}
-        documents = _write_version(staging, old, kept, embedded, spec.dim, enrichers, extras_kept)
+        documents = _write_version(staging, old, kept, embedded, spec.dim, enrichers, extras_kept, moved)
         manifest = Manifest(
             embedder=spec,
             chunker=chunker.as_dict(),
@@ -216,6 +218,7 @@ def _update(
         added=added,
         updated=sorted(a.doc_id for a in to_embed if a.doc_id in old_docs),
         unchanged=unchanged,
+        moved=sorted(moved),
         removed=removed,
         skipped=skipped,
         chunks_embedded=sum(len(e.chunks) for e in embedded),
@@ -315,8 +318,12 @@ def _write_version(
     dim: int,
     enrichers: Sequence[Enricher],
     extras_kept: dict[str, dict[str, Any]],
+    moved: Mapping[str, str],
 ) -> dict[str, DocumentEntry]:
-    """Write vectors, records and BM25 for kept + newly embedded documents into ``staging``."""
+    """Write vectors, records and BM25 for kept + newly embedded documents into ``staging``.
+
+    ``moved``: new source paths of kept documents whose file moved (same content, not re-embedded).
+    """
     chunk_table, sentence_table = VectorTable.empty(dim), VectorTable.empty(dim)
     sparse_table: SparseTable | None = None
     kept_chunks: list[Chunk] = []
@@ -332,6 +339,7 @@ def _write_version(
         if old.sentence_sparse is not None:
             sparse_table = SparseTable(sentence_ids, old.sentence_sparse.get(sentence_ids))
         documents = {d: old.manifest.documents[d] for d in kept}
+        documents.update({d: replace(documents[d], source=source) for d, source in moved.items()})
 
     writer = RecordWriter(staging / RECORDS)
     if old is not None:
@@ -353,6 +361,7 @@ def _write_version(
         documents[e.article.doc_id] = DocumentEntry(
             e.article.sha256, e.article.text_sha256, e.article.source, len(e.chunks), len(e.sentences)
         )
+    writer.move_sources(moved)
     writer.close()
 
     chunk_table.write(staging / CHUNK_VECTORS)

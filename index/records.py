@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,10 @@ class RecordWriter:
         self._db.executemany(
             "INSERT INTO sentences VALUES (?,?,?,?)", [(s.id, s.doc_id, s.start, s.end) for s in sentences]
         )
+
+    def move_sources(self, sources: Mapping[str, str]) -> None:
+        """Record new source paths for documents already written (a file moved, its text did not)."""
+        self._db.executemany("UPDATE documents SET source = ? WHERE doc_id = ?", [(s, d) for d, s in sources.items()])
 
     def close(self) -> None:
         """Commit and close; the file is complete after this returns."""

@@ -153,7 +153,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
     total = len(report.added) + len(report.updated) + len(report.unchanged)
     print(
         f"{total} articles indexed: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged (not re-embedded), {len(report.removed)} removed; "
+        f"{len(report.unchanged)} unchanged (not re-embedded{f'; {len(report.moved)} moved' if report.moved else ''}), "
+        f"{len(report.removed)} removed; "
         f"{report.chunks_embedded} chunks and {report.sentences_embedded} sentences embedded "
         f"in {report.seconds:.1f} s -> {args.index_dir}"
     )

@@ -80,6 +80,7 @@ class Corpus:
         for ref in self.sentences:
             self.by_doc[ref.doc_id].append(ref)
         self._tokens: dict[int, frozenset[str]] = {}
+        self._cross: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def text(self, ref: SentenceRef | Span, doc_id: str | None = None) -> str:
@@ -149,6 +150,12 @@ class Corpus:
         return np.array([s.doc_id in doc_ids for s in self.sentences], dtype=bool)
 
     def cross_language(self, language: str) -> np.ndarray:
-        """Per sentence: is its article in another language than ``language``?"""
-        langs = self.languages
-        return np.array([langs[s.doc_id] != language for s in self.sentences], dtype=bool)
+        """Per sentence: is its article in another language than ``language``? (Read-only, cached.)"""
+        found = self._cross.get(language)
+        if found is None:
+            langs = self.languages
+            found = np.array([langs[s.doc_id] != language for s in self.sentences], dtype=bool)
+            found.flags.writeable = False
+            with self._lock:
+                self._cross[language] = found
+        return found

@@ -65,6 +65,20 @@ def test_incremental_update_counts_and_stable_ids(tmp_path: Path, e5: Embedder) 
     assert len(after.lexical.ids) == len(after.chunk_vectors) == len(chunks_after)
 
 
+def test_a_moved_file_keeps_its_vectors_and_gets_its_new_source(tmp_path: Path, e5: Embedder) -> None:
+    old_home, new_home = _copy_seeds(tmp_path / "a", {"001_9ab64c683f1565c2"}), tmp_path / "b"
+    index_dir = tmp_path / "index"
+    index_paths(index_dir, [old_home], e5, ChunkerConfig())
+    new_home.mkdir()
+    moved = shutil.move(old_home / "001_9ab64c683f1565c2.txt", new_home)
+    report = index_paths(index_dir, [old_home, new_home], e5, ChunkerConfig())
+    assert report.moved == ["001_9ab64c683f1565c2"] and report.chunks_embedded == 0 and report.removed == []
+    snapshot = open_index(index_dir)
+    assert snapshot.manifest.documents["001_9ab64c683f1565c2"].source == str(moved)
+    assert snapshot.records.article("001_9ab64c683f1565c2").source == str(moved)
+    assert [d.source for d in snapshot.records.documents()] == [str(moved)]
+
+
 def test_dense_search_equals_brute_force_cosine(seed_index: Path, e5: Embedder) -> None:
     snapshot = open_index(seed_index)
     ids = snapshot.chunk_vectors.ids()
