@@ -121,8 +121,8 @@ def _is_boundary(text: str, line: tuple[int, int], run: re.Match[str], regions: 
     if _inside(regions, opens, k - 1):
         return False  # inside a quotation that the run does not close
     after = text[k] if k < line_end else ""
-    if after and not after.isspace() and (after.isdigit() or (after.isascii() and after.isalpha())):
-        return False  # 2.5, www.site.com, U.S, e.g
+    if after and not after.isspace() and (after.isdigit() or (after.isascii() and (after.isalpha() or after == "_"))):
+        return False  # 2.5, www.site.com, U.S, e.g, window.__data
     nxt = _next_visible(text, k, line_end)
     if (nxt.isascii() and nxt.islower()) or (nxt and nxt in _CONTINUATION):
         return False  # "approx. five", '"Why?" he asked', "Inc., which"

@@ -129,6 +129,7 @@ def _split(text: str, max_words: int = 60) -> list[str]:
         ('هل هذا صحيح؟! نعم...! قال: "انتهى". ثم', ["هل هذا صحيح؟!", "نعم...!", 'قال: "انتهى".', "ثم"]),
         ("انتظر… ثم تكلم", ["انتظر…", "ثم تكلم"]),
         ("زار د. أحمد بغداد. ثم عاد", ["زار د. أحمد بغداد.", "ثم عاد"]),
+        ("The page sets window.__data. Then it loads.", ["The page sets window.__data.", "Then it loads."]),
         ("He met Gen. Smith and Mr. Jones in the U.S. capital. Then he left.",
          ["He met Gen. Smith and Mr. Jones in the U.S. capital.", "Then he left."]),
         ("Visit www.site.com today. Ok", ["Visit www.site.com today.", "Ok"]),
