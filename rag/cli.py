@@ -217,7 +217,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(overview.to_dict())
     else:
-        print(overview_text(overview))
+        print(overview_text(overview, args.language))
     return 0
 
 

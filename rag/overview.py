@@ -6,7 +6,6 @@ summarise single articles; see rag/summarize.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,10 +13,15 @@ import numpy as np
 
 from index.dates import find_dates
 from rag.corpus import Corpus, SentenceRef
+from rag.figures import Figure, conflicts, figures
 from rag.summarize import MIN_WORDS
 from rag.types import Citation, Language, Overview, Point, TimelineEntry
 
-_FIGURE = re.compile(r"(?<![\w.])[0-9٠-٩][0-9٠-٩.,٫٬]*")
+# Shown when no two related passages disagree on a figure or a date.
+NO_DIFFERENCES: dict[Language, str] = {
+    "en": "No two closely related passages give different figures or dates for the same thing.",
+    "ar": "لا تعطي المقاطع المتقاربة أرقاماً أو تواريخ مختلفة للأمر نفسه.",
+}
 
 
 @dataclass(frozen=True)
@@ -90,50 +94,38 @@ def _theme_point(corpus: Corpus, group: Sequence[SentenceRef], config: OverviewC
 def _differences(
     corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig, language: Language
 ) -> list[Point]:
-    """Closely related sentences from different articles that state different figures or dates."""
+    """Closely related sentences from different articles that give different figures or dates for
+    the same thing (see rag/figures.py)."""
     links, _ = _cross_links(corpus, body, config.link_quantile)
     vecs = corpus.vectors[[s.pos for s in body]]
     sims = vecs @ vecs.T
-    facts = [_figures(corpus.text(s)) for s in body]
+    facts = [figures(corpus.text(s)) for s in body]
     pairs = []
     for i, j in zip(*np.nonzero(np.triu(links)), strict=True):
-        a, b = facts[int(i)], facts[int(j)]
-        if a and b and a != b:
-            pairs.append((float(sims[i, j]), int(i), int(j)))
+        found = conflicts(facts[int(i)], facts[int(j)])
+        if found:
+            pairs.append((float(sims[i, j]), int(i), int(j), found))
     out: list[Point] = []
     seen: set[str] = set()
-    for _, i, j in sorted(pairs, reverse=True):
+    for _, i, j, found in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         x, y = body[i], body[j]
         if x.doc_id in seen and y.doc_id in seen and len(out) >= 2:
             continue
         c1, c2 = _cite(corpus, 1, x), _cite(corpus, 2, y)
-        out.append(Point(summary=_difference_text(language, facts[i], facts[j]), citations=(c1, c2)))
+        out.append(Point(summary=_difference_text(language, found), citations=(c1, c2)))
         seen |= {x.doc_id, y.doc_id}
         if len(out) == config.differences:
             break
     return out
 
 
-def _figures(text: str) -> frozenset[str]:
-    """Numbers and dates a sentence states, normalised for comparison."""
-    dates = find_dates(text)
-    spans = [(d.start, d.end) for d in dates]
-    numbers = {
-        m.group(0).translate(_DIGITS).rstrip(".,")
-        for m in _FIGURE.finditer(text)
-        if not any(s <= m.start() < e for s, e in spans)
-    }
-    return frozenset(numbers | {d.iso for d in dates})
-
-
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")
-
-
-def _difference_text(language: Language, a: frozenset[str], b: frozenset[str]) -> str:
-    left, right = ", ".join(sorted(a - b) or sorted(a)), ", ".join(sorted(b - a) or sorted(b))
+def _difference_text(language: Language, found: Sequence[tuple[Figure, Figure]]) -> str:
+    sep = "، " if language == "ar" else ", "
+    left = sep.join(dict.fromkeys(a.text for a, _ in found))
+    right = sep.join(dict.fromkeys(b.text for _, b in found))
     if language == "ar":
-        return f"تختلف الأرقام أو التواريخ بين المصدرين: {left} [1] مقابل {right} [2]"
-    return f"The sources give different figures or dates: {left} [1] versus {right} [2]"
+        return f"يختلف المصدران في رقم أو تاريخ للأمر نفسه: {left} [1] مقابل {right} [2]"
+    return f"The sources give different figures or dates for the same thing: {left} [1] versus {right} [2]"
 
 
 def _timeline(corpus: Corpus) -> list[TimelineEntry]:

@@ -5,7 +5,8 @@ Does not decide content; the JSON forms come from ``to_dict()`` on the result ty
 
 from __future__ import annotations
 
-from rag.types import Answer, Citation, Overview, Summary
+from rag.overview import NO_DIFFERENCES
+from rag.types import Answer, Citation, Language, Overview, Summary
 
 
 def _source(c: Citation) -> str:
@@ -27,12 +28,14 @@ def summary_text(summary: Summary) -> str:
     return "\n".join([head, *(f"- {s.text} [{s.start}:{s.end}]" for s in summary.sentences)])
 
 
-def overview_text(overview: Overview) -> str:
+def overview_text(overview: Overview, language: Language = "en") -> str:
     lines = ["THEMES"]
     for i, theme in enumerate(overview.themes, start=1):
         lines.append(f"{i}. {theme.summary}")
         lines += [f"   {_source(c)}" for c in theme.citations]
     lines += ["", "DIFFERENCES"]
+    if not overview.differences:
+        lines.append(NO_DIFFERENCES[language])
     for point in overview.differences:
         lines.append(f"- {point.summary}")
         lines += [f"   {_source(c)}: {c.text}" for c in point.citations]

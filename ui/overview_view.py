@@ -11,13 +11,16 @@ from datetime import date
 
 import pandas as pd
 
+from rag.overview import NO_DIFFERENCES
 from rag.types import Language, Overview, Point
 from ui.answers import card_html
 from ui.markup import esc, placeholder
 
 HEADINGS: dict[Language, dict[str, str]] = {
-    "en": {"themes": "Themes", "differences": "Where the sources differ", "none": "Nothing to show yet."},
-    "ar": {"themes": "المحاور", "differences": "أين تختلف المصادر", "none": "لا شيء لعرضه بعد."},
+    "en": {"themes": "Themes", "differences": "Where the sources differ", "none": "Nothing to show yet.",
+           "agree": NO_DIFFERENCES["en"]},
+    "ar": {"themes": "المحاور", "differences": "أين تختلف المصادر", "none": "لا شيء لعرضه بعد.",
+           "agree": NO_DIFFERENCES["ar"]},
 }
 TIMELINE_COLUMNS = ["date", "kind", "source", "excerpt", "doc_id", "start", "end"]
 EXCERPT_CHARS = 220
@@ -44,7 +47,8 @@ def overview_html(overview: Overview, language: Language = "en") -> str:
     return (
         f'<div class="sanad-overview" dir="{direction}">'
         + _points_html(overview.themes, h["themes"], h["none"], "sanad-themes")
-        + _points_html(overview.differences, h["differences"], h["none"], "sanad-differences")
+        + _points_html(overview.differences, h["differences"], h["agree" if overview.themes else "none"],
+                       "sanad-differences")
         + "</div>"
     )
 

@@ -1,0 +1,71 @@
+"""Where sources differ: the same thing given different figures or dates, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder
+from rag.figures import conflicts, figures
+from rag.overview import NO_DIFFERENCES
+from rag.pipeline import Pipeline
+from rag.render import overview_text
+from rag.types import Overview
+
+
+def _values(a: str, b: str) -> list[tuple[str, str]]:
+    return [(x.value, y.value) for x, y in conflicts(figures(a), figures(b))]
+
+
+def test_different_counts_of_the_same_thing_conflict() -> None:
+    assert _values("وتنشر واشنطن 2500 جندي في العراق.", "ينتشر في العراق 3000 جندي أمريكي.") == [("2500", "3000")]
+    assert _values("about 2,500 troops remain", "some 3,000 troops remain") == [("2500", "3000")]
+
+
+def test_counts_of_different_things_and_agreeing_dates_do_not() -> None:
+    assert _values("سحب 120 ألف حاوية من البلاد", "لديها أكثر من 80 الف جندي") == []
+    assert _values("وتنشر واشنطن 2500 جندي", "وتنشر واشنطن 2,500 جندي") == []
+    assert _values("أعلنت هزيمة التنظيم في أواخر العام 2017", "أعلنت هزيمة التنظيم في كانون الأول 2017") == []
+
+
+def test_dates_of_different_events_do_not_conflict() -> None:
+    seized = "بعدما سيطر التنظيم على مساحات شاسعة من البلاد في عام 2014 قبل أن يهزمه الجيش"
+    defeated = "الذي أعلنت الحكومة العراقية هزيمته في أواخر العام 2017، واستعادت السيطرة على البلاد"
+    assert _values(seized, defeated) == []
+    assert _values("أعلنت الحكومة هزيمة التنظيم في 2017", "أعلنت الحكومة هزيمة التنظيم في 2018") == [("2017", "2018")]
+
+
+def test_scale_words_belong_to_the_number() -> None:
+    (found,) = figures("انسحاب 14 ألف جندي أميركي")
+    assert (found.value, found.text) == ("14 الف", "14 ألف") and "جند" in found.about
+
+
+ARTICLES = {
+    "a.txt": "قالت وزارة الدفاع إن 2500 جندي أمريكي ينتشرون في العراق ضمن التحالف الدولي.\n"
+    "وأضافت الوزارة أن المحادثات مع بغداد مستمرة.\nوتناول الاجتماع ملف الطاقة والكهرباء في الصيف.",
+    "b.txt": "أفادت مصادر عراقية بأن 3000 جندي أمريكي ينتشرون في العراق ضمن التحالف الدولي.\n"
+    "وقال مسؤول إن الحكومة تدرس الخيارات.\nوشهدت العاصمة أمطاراً غزيرة يوم الأحد.",
+}
+
+
+@pytest.mark.slow
+def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: Path, e5: Embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    pipeline = Pipeline(tmp_path / "index", e5)
+    pipeline.index([corpus])
+    overview = pipeline.overview("en")
+    assert overview.differences, overview_text(overview)
+    first = overview.differences[0]
+    assert "2500" in first.summary and "3000" in first.summary
+    assert {c.doc_id for c in first.citations} == {"a", "b"}
+    for c in first.citations:
+        assert pipeline.article(c.doc_id).text[c.start : c.end] == c.text
+
+
+def test_no_difference_is_said_plainly() -> None:
+    assert NO_DIFFERENCES["ar"] in overview_text(Overview(), "ar")
+    assert NO_DIFFERENCES["en"] in overview_text(Overview(), "en")
