@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 
 from index.dates import find_dates
 from rag.corpus import Corpus, SentenceRef
@@ -27,7 +29,10 @@ NO_DIFFERENCES: dict[Language, str] = {
 @dataclass(frozen=True)
 class OverviewConfig:
     themes: int = 6
-    link_quantile: float = 0.97  # sentence pairs across articles above this similarity quantile are linked
+    # A theme's sentences are on average as similar as this quantile of cross-article pairs. Read on
+    # the seeds' overview and on XQuAD (topic purity of the top themes) at 0.8/0.9/0.95.
+    theme_quantile: float = 0.9
+    link_quantile: float = 0.97  # differences: sentence pairs across articles above this quantile are compared
     max_citations: int = 4
     differences: int = 6
 
@@ -59,21 +64,29 @@ def _cross_links(corpus: Corpus, body: Sequence[SentenceRef], quantile: float) -
 
 
 def _theme_groups(corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig) -> list[list[SentenceRef]]:
-    """Connected groups of sentences linked across articles, most widely shared first."""
-    links, _ = _cross_links(corpus, body, config.link_quantile)
-    parent = list(range(len(body)))
+    """Groups of related sentences shared by several articles, most widely shared first.
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in zip(*np.nonzero(np.triu(links)), strict=True):
-        parent[find(int(i))] = find(int(j))
+    Average-linkage clustering (scipy), cut where a group's sentences are on average as similar as
+    the ``theme_quantile`` of cross-article sentence pairs: relative to the collection, so it holds
+    for any embedder's similarity scale. (Linking the closest pairs and taking connected groups
+    chains nearly everything into one group: 59 of 113 body sentences on the seeds, 1,139 of 1,212
+    on XQuAD's 240 paragraphs.)
+    """
+    if len(body) < 2:
+        return []
+    vecs = corpus.vectors[[s.pos for s in body]]
+    sims = vecs @ vecs.T
+    docs = np.array([s.doc_id for s in body])
+    cross = docs[:, None] != docs[None, :]
+    if not cross.any():
+        return []
+    distances = np.clip(1.0 - sims, 0.0, None)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    cut = 1.0 - float(np.quantile(sims[cross], config.theme_quantile))
     groups: dict[int, list[SentenceRef]] = {}
-    for i, ref in enumerate(body):
-        groups.setdefault(find(i), []).append(ref)
+    for label, ref in zip(fcluster(tree, t=cut, criterion="distance"), body, strict=True):
+        groups.setdefault(int(label), []).append(ref)
     shared = [g for g in groups.values() if len({s.doc_id for s in g}) >= 2]
     return sorted(shared, key=lambda g: (-len({s.doc_id for s in g}), -len(g), g[0].pos))
 

@@ -69,3 +69,15 @@ def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: P
 def test_no_difference_is_said_plainly() -> None:
     assert NO_DIFFERENCES["ar"] in overview_text(Overview(), "ar")
     assert NO_DIFFERENCES["en"] in overview_text(Overview(), "en")
+
+
+@pytest.mark.slow
+def test_themes_are_several_groups_each_shared_by_articles(pipeline: Pipeline) -> None:
+    """Linking close pairs and taking connected groups chained the seeds into 2 themes; clustering gives 6."""
+    themes = pipeline.overview("en").themes
+    assert len(themes) >= 4
+    for theme in themes:
+        assert len({c.doc_id for c in theme.citations}) >= 2
+        for c in theme.citations:
+            assert pipeline.article(c.doc_id).text[c.start : c.end] == c.text
+    assert len({(t.citations[0].doc_id, t.citations[0].start) for t in themes}) == len(themes)
