@@ -15,7 +15,7 @@ from index.dates import find_dates
 from index.normalize import normalize, search_tokens
 
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<n>[0-9٠-٩][0-9٠-٩.,٫٬]*)"
+    r"(?<![0-9٠-٩.,٫٬A-Za-z_])(?P<n>[0-9٠-٩][0-9٠-٩.,٫٬]*)"  # Arabic prefixes may touch it: «بـ734,000»
     r"(?:\s+(?P<scale>ألف|الف|آلاف|الاف|مليون|ملايين|مليار|thousand|million|billion)(?!\w))?",
     re.IGNORECASE,
 )
@@ -62,12 +62,14 @@ def figures(text: str) -> list[Figure]:
 def conflicts(a: list[Figure], b: list[Figure]) -> list[tuple[Figure, Figure]]:
     """Pairs of figures of the same kind, about a shared word, with values that cannot both hold.
 
-    Dates are compared at the coarser precision: "2017" and "2017-12" agree.
+    Dates are compared at the coarser precision: "2017" and "2017-12" agree. A date's words must
+    share two stems when both have two ("the Amsterdam treaty, 1997" is not "the Nice treaty, 2001").
     """
     out = []
     for x in a:
         for y in b:
-            if x.kind != y.kind or not (x.about & y.about):
+            need = 2 if x.kind == "date" and min(len(x.about), len(y.about)) >= 2 else 1
+            if x.kind != y.kind or len(x.about & y.about) < need:
                 continue
             if x.kind == "date":
                 n = min(len(x.value), len(y.value))

@@ -36,6 +36,15 @@ def test_dates_of_different_events_do_not_conflict() -> None:
     assert _values("أعلنت الحكومة هزيمة التنظيم في 2017", "أعلنت الحكومة هزيمة التنظيم في 2018") == [("2017", "2018")]
 
 
+def test_a_number_touching_an_arabic_prefix_is_read_whole() -> None:
+    assert [f.value for f in figures("مقارنةً بــ734,000 ميل و ب2500 جندي")] == ["734000", "2500"]
+
+
+def test_dates_must_share_more_than_a_generic_word() -> None:
+    amsterdam = "ولتعزيز التنمية من خلال معاهدة أمستردام سنة 1997، وللقيام بتنقيحات"
+    assert _values(amsterdam, "ثم جاءت معاهدة نيس سنة 2001 التي عدلت") == []
+
+
 def test_scale_words_belong_to_the_number() -> None:
     (found,) = figures("انسحاب 14 ألف جندي أميركي")
     assert (found.value, found.text) == ("14 الف", "14 ألف") and "جند" in found.about
