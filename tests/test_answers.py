@@ -58,9 +58,9 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
     assert false_abstain <= FLOORS["false_abstain"], false_abstain
 
 
-# Measured when set (2026-11-21, session 2): first 0.661, top-3 0.846, abstains on 5/14 unanswerable,
+# Measured when set (2026-11-21, session 3): first 0.661, top-3 0.846, abstains on 7/14 unanswerable,
 # 6/65 (9.2%) false abstentions. Floors allow one question less on each side.
-FLOORS = {"first": 0.64, "top3": 0.83, "abstain": 0.28, "false_abstain": 0.11}
+FLOORS = {"first": 0.64, "top3": 0.83, "abstain": 0.42, "false_abstain": 0.11}
 
 
 @pytest.mark.parametrize(
