@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from index.dates import find_dates
 from index.normalize import normalize, search_tokens
@@ -36,9 +37,10 @@ _TIME_WORDS = frozenset(search_tokens(
 class Figure:
     """A number or a date as stated: ``value`` is the number or the ISO date, ``about`` the stems near it."""
 
-    kind: str  # "number" or "date"
+    kind: Literal["number", "date"]
     value: str
     text: str
+    start: int
     about: frozenset[str]
 
 
@@ -46,7 +48,10 @@ def figures(text: str) -> list[Figure]:
     """The numbers and dates of ``text``, left to right; a number inside a date is part of the date."""
     dates = find_dates(text)
     spans = [(d.start, d.end) for d in dates]
-    found = [Figure("date", d.iso, text[d.start : d.end], _about(text, d.start, d.end, _DATE_WINDOW)) for d in dates]
+    found = [
+        Figure("date", d.iso, text[d.start : d.end], d.start, _about(text, d.start, d.end, _DATE_WINDOW))
+        for d in dates
+    ]
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in spans):
             continue
@@ -55,8 +60,8 @@ def figures(text: str) -> list[Figure]:
         if scale:  # "120 ألف حاوية" is 120 thousand containers: the noun after the scale word counts
             value = f"{value} {normalize(scale)}"
         written = m.group(0).rstrip(".,،")
-        found.append(Figure("number", value, written, _about(text, m.start(), m.end(), _NUMBER_WINDOW)))
-    return found
+        found.append(Figure("number", value, written, m.start(), _about(text, m.start(), m.end(), _NUMBER_WINDOW)))
+    return sorted(found, key=lambda f: f.start)
 
 
 def conflicts(a: list[Figure], b: list[Figure]) -> list[tuple[Figure, Figure]]:

@@ -3,7 +3,8 @@
 A collection of news articles covers a period. When every date a question names lies after
 every date the articles give (their publication dates and the dates their text mentions), the
 articles cannot say, however close a passage looks: similarity alone cannot tell an article that
-previews an event from one that reports it. Pure functions over ISO date strings.
+previews an event from one that reports it. An article that gives no date at all cannot be
+placed in time and adds nothing to the judgement. Pure functions over ISO date strings.
 """
 
 from __future__ import annotations
