@@ -69,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summarize", parents=[common], help="extractive summary of one or all articles")
     p.add_argument("doc_id", nargs="?", metavar="DOC_ID")
     p.add_argument("--all", action="store_true", help="every article")
-    p.add_argument("--sentences", type=int, default=None, help="summary length in sentences")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--sentences", type=int, default=None, help="summary length in sentences")
+    length.add_argument("--ratio", type=float, default=None,
+                        help="summary length as a share of the article's body sentences (0-1]")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_summarize)
 
@@ -201,8 +204,13 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         raise SanadError("give a DOC_ID or --all (not both)")
     if args.sentences is not None and args.sentences < 1:
         raise SanadError("--sentences must be at least 1")
+    if args.ratio is not None and not 0 < args.ratio <= 1:
+        raise SanadError("--ratio must be above 0 and at most 1 (e.g. 0.3 for 30% of the sentences)")
     pipeline = _pipeline(args)
-    summaries = pipeline.summaries(args.sentences) if args.all else [pipeline.summarize(args.doc_id, args.sentences)]
+    if args.all:
+        summaries = pipeline.summaries(args.sentences, args.ratio)
+    else:
+        summaries = [pipeline.summarize(args.doc_id, args.sentences, args.ratio)]
     if args.json:
         _print_json([s.to_dict() for s in summaries] if args.all else summaries[0].to_dict())
     else:

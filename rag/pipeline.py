@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.build import BuildReport, Progress, embedder_spec, update_index
@@ -158,11 +158,15 @@ class Pipeline:
         """Raw chunk retrieval (for evaluation and the LangChain retriever)."""
         return self._state().retriever.search(query, k=k, mode=mode, filters=filters)
 
-    def summarize(self, doc_id: str, sentences: int | None = None) -> Summary:
-        """The stored summary of ``doc_id``, or one of ``sentences`` sentences computed from stored vectors."""
+    def summarize(self, doc_id: str, sentences: int | None = None, ratio: float | None = None) -> Summary:
+        """The stored summary of ``doc_id``, or one of ``sentences`` sentences (or of that ``ratio`` of its
+        body sentences, at least one) computed from stored vectors."""
         state = self._state()
         article = self.article(doc_id)
-        if sentences is None:
+        config = self.summary
+        if ratio is not None:
+            config = replace(config, ratio=ratio, min_sentences=1, max_sentences=len(state.corpus.by_doc[doc_id]) or 1)
+        if sentences is None and ratio is None:
             stored = state.snapshot.records.extras(doc_id).get(SummaryEnricher.name)
             spans = [Span(s, e) for s, e in stored] if stored is not None else None
         else:
@@ -170,9 +174,7 @@ class Pipeline:
         if spans is None:
             refs = state.corpus.by_doc[doc_id]
             vectors = state.corpus.vectors[[r.pos for r in refs]]
-            spans = select_sentences(
-                article, [Span(r.start, r.end) for r in refs], vectors, n=sentences, config=self.summary
-            )
+            spans = select_sentences(article, [Span(r.start, r.end) for r in refs], vectors, n=sentences, config=config)
         return Summary(
             doc_id=doc_id,
             title=article.title,
@@ -180,8 +182,8 @@ class Pipeline:
             sentences=tuple(SummarySentence(s.start, s.end, article.text[s.start : s.end]) for s in spans),
         )
 
-    def summaries(self, sentences: int | None = None) -> list[Summary]:
-        return [self.summarize(d, sentences) for d in self._state().corpus.documents]
+    def summaries(self, sentences: int | None = None, ratio: float | None = None) -> list[Summary]:
+        return [self.summarize(d, sentences, ratio) for d in self._state().corpus.documents]
 
     def overview(self, language: Language = "en") -> Overview:
         return build_overview(self._state().corpus, language)

@@ -163,6 +163,10 @@ def test_summaries_are_exact_ordered_and_sized(pipeline: Pipeline) -> None:
         assert all(text[s.start : s.end] == s.text for s in summary.sentences)
         two = pipeline.summarize(info.doc_id, sentences=2)
         assert len(two.sentences) == 2 and all(text[s.start : s.end] == s.text for s in two.sentences)
+        body = len(pipeline.summarize(info.doc_id, ratio=1.0).sentences)  # every body sentence
+        half = pipeline.summarize(info.doc_id, ratio=0.5)
+        assert body >= len(summary.sentences) and len(half.sentences) == max(1, round(body * 0.5))
+        assert all(text[s.start : s.end] == s.text for s in half.sentences)
 
 
 def test_overview_citations_are_exact_and_timeline_sorted(pipeline: Pipeline) -> None:

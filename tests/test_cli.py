@@ -90,6 +90,7 @@ def test_summarize_and_overview_json(seed_index: Path, capsys: pytest.CaptureFix
         (["summarize", "nope"], "sanad docs"),
         (["show", "nope"], "sanad docs"),
         (["ask", "سؤال", "--k", "0"], "--k"),
+        (["summarize", "002_167104a5c28d01cf", "--ratio", "0"], "--ratio"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_1(
