@@ -135,6 +135,8 @@ class Answerer:
 
     def _newest_before(self, question: Question, filters: Filters | None) -> str | None:
         """The newest date the searched articles give, when the question asks only about later times."""
+        if not question.dates:  # most questions name no date: nothing to look up
+            return None
         allowed = self.retriever.allowed_docs(filters)
         docs = self.corpus.dates.keys() if allowed is None else allowed
         return beyond(question.dates, (d for doc in docs for d in self.corpus.dates[doc]))

@@ -41,9 +41,10 @@ def build_overview(corpus: Corpus, language: Language = "en", config: OverviewCo
     """Themes, differences and timeline over every article in ``corpus``."""
     config = config or OverviewConfig()
     body = [s for s in corpus.sentences if not s.header and len(corpus.text(s).split()) >= MIN_WORDS]
-    groups = _theme_groups(corpus, body, config)
+    pairs = _Pairs.of(corpus, body)
+    groups = _theme_groups(body, pairs, config)
     themes = tuple(_theme_point(corpus, g, config) for g in groups[: config.themes])
-    differences = tuple(_differences(corpus, body, config, language))
+    differences = tuple(_differences(corpus, body, pairs, config, language))
     return Overview(themes=themes, differences=differences, timeline=tuple(_timeline(corpus)))
 
 
@@ -52,18 +53,28 @@ def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citat
     return Citation(n, ref.doc_id, article.title, article.date, ref.start, ref.end, corpus.text(ref), score)
 
 
-def _cross_links(corpus: Corpus, body: Sequence[SentenceRef], quantile: float) -> tuple[np.ndarray, float]:
-    vecs = corpus.vectors[[s.pos for s in body]]
-    sims = vecs @ vecs.T
-    docs = np.array([s.doc_id for s in body])
-    cross = docs[:, None] != docs[None, :]
-    if not cross.any():
-        return np.zeros_like(sims, dtype=bool), 0.0
-    threshold = float(np.quantile(sims[cross], quantile))
-    return (sims >= threshold) & cross, threshold
+@dataclass(frozen=True)
+class _Pairs:
+    """Cosine similarity of every pair of body sentences, and which pairs join two articles.
+
+    Computed once; themes and differences both set their thresholds on the cross-article pairs.
+    """
+
+    sims: np.ndarray
+    cross: np.ndarray
+
+    @classmethod
+    def of(cls, corpus: Corpus, body: Sequence[SentenceRef]) -> _Pairs:
+        vecs = corpus.vectors[[s.pos for s in body]]
+        docs = np.array([s.doc_id for s in body])
+        return cls(vecs @ vecs.T, docs[:, None] != docs[None, :])
+
+    def cross_quantile(self, q: float) -> float:
+        """The ``q`` quantile of the cross-article similarities (call only when ``cross.any()``)."""
+        return float(np.quantile(self.sims[self.cross], q))
 
 
-def _theme_groups(corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig) -> list[list[SentenceRef]]:
+def _theme_groups(body: Sequence[SentenceRef], pairs: _Pairs, config: OverviewConfig) -> list[list[SentenceRef]]:
     """Groups of related sentences shared by several articles, most widely shared first.
 
     Average-linkage clustering (scipy), cut where a group's sentences are on average as similar as
@@ -72,18 +83,12 @@ def _theme_groups(corpus: Corpus, body: Sequence[SentenceRef], config: OverviewC
     chains nearly everything into one group: 59 of 113 body sentences on the seeds, 1,139 of 1,212
     on XQuAD's 240 paragraphs.)
     """
-    if len(body) < 2:
+    if len(body) < 2 or not pairs.cross.any():
         return []
-    vecs = corpus.vectors[[s.pos for s in body]]
-    sims = vecs @ vecs.T
-    docs = np.array([s.doc_id for s in body])
-    cross = docs[:, None] != docs[None, :]
-    if not cross.any():
-        return []
-    distances = np.clip(1.0 - sims, 0.0, None)
+    distances = np.clip(1.0 - pairs.sims, 0.0, None)
     np.fill_diagonal(distances, 0.0)
     tree = linkage(squareform(distances, checks=False), method="average")
-    cut = 1.0 - float(np.quantile(sims[cross], config.theme_quantile))
+    cut = 1.0 - pairs.cross_quantile(config.theme_quantile)
     groups: dict[int, list[SentenceRef]] = {}
     for label, ref in zip(fcluster(tree, t=cut, criterion="distance"), body, strict=True):
         groups.setdefault(int(label), []).append(ref)
@@ -105,22 +110,22 @@ def _theme_point(corpus: Corpus, group: Sequence[SentenceRef], config: OverviewC
 
 
 def _differences(
-    corpus: Corpus, body: Sequence[SentenceRef], config: OverviewConfig, language: Language
+    corpus: Corpus, body: Sequence[SentenceRef], pairs: _Pairs, config: OverviewConfig, language: Language
 ) -> list[Point]:
     """Closely related sentences from different articles that give different figures or dates for
     the same thing (see rag/figures.py)."""
-    links, _ = _cross_links(corpus, body, config.link_quantile)
-    vecs = corpus.vectors[[s.pos for s in body]]
-    sims = vecs @ vecs.T
+    if not pairs.cross.any():
+        return []
+    links = (pairs.sims >= pairs.cross_quantile(config.link_quantile)) & pairs.cross
     facts = [figures(corpus.text(s)) for s in body]
-    pairs = []
+    candidates = []
     for i, j in zip(*np.nonzero(np.triu(links)), strict=True):
         found = conflicts(facts[int(i)], facts[int(j)])
         if found:
-            pairs.append((float(sims[i, j]), int(i), int(j), found))
+            candidates.append((float(pairs.sims[i, j]), int(i), int(j), found))
     out: list[Point] = []
     seen: set[str] = set()
-    for _, i, j, found in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+    for _, i, j, found in sorted(candidates, key=lambda p: (-p[0], p[1], p[2])):
         x, y = body[i], body[j]
         if x.doc_id in seen and y.doc_id in seen and len(out) >= 2:
             continue
