@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.cache import eval_index
+from eval.cache import cache_root, eval_index
 from eval.datasets import Dataset, Question, heldout_xquad_ids, load_xquad
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
-from index.settings import from_env
 from rag.abstain import MODEL_FILE, AbstentionModel
 from rag.answer import evidence
 from rag.pipeline import Pipeline
@@ -74,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     data, pairs, topic_of = xquad_pairs()
     embedder = get_embedder(args.embedder)
-    cache = args.cache_dir or from_env().eval_cache_dir
-    cached = eval_index(cache, data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
+    root = cache_root(args.cache_dir)
+    cached = eval_index(root, data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
     state = Pipeline(cached.path, embedder)._state()  # the calibration needs the ranked evidence
     rng = np.random.default_rng(0)
     sample = rng.choice(len(pairs), size=min(args.questions, len(pairs)), replace=False)

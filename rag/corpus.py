@@ -137,11 +137,10 @@ class Corpus:
     @cached_property
     def dates(self) -> dict[str, frozenset[str]]:
         """Per article: its publication date and every date its text mentions (ISO strings)."""
-        out = {}
-        for doc_id, article in self.articles.items():
-            published = self.documents[doc_id].date
-            out[doc_id] = frozenset({m.iso for m in find_dates(article.text)} | ({published} if published else set()))
-        return out
+        return {
+            doc_id: frozenset({m.iso for m in find_dates(article.text)} | ({article.date} if article.date else set()))
+            for doc_id, article in self.articles.items()
+        }
 
     def mask(self, doc_ids: set[str] | None) -> np.ndarray:
         """Per sentence: does it belong to one of ``doc_ids`` (all sentences when None)?"""
