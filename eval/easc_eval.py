@@ -90,7 +90,7 @@ def evaluate_easc(embedder: Embedder, cache: Path, k: int = fit_summary.FOLDS) -
     return {
         "file": str(data.file),
         "articles": len(data.articles),
-        "folds": k,
+        "folds": len(models),
         "seconds": round(time.perf_counter() - started, 1),
         "sentences": {length: float(np.mean(v)) for length, v in sizes.items()},
         "candidates": float(np.mean([len(r.y) for r in rows])),

@@ -68,13 +68,13 @@ def examples(pipeline: Pipeline, data: easc.Easc) -> list[Example]:
 
 
 def folds(rows: Sequence[Example], k: int = FOLDS) -> list[list[int]]:
-    """``k`` lists of positions in ``rows``: each topic's articles dealt round robin."""
-    out: list[list[int]] = [[] for _ in range(k)]
+    """``k`` lists of positions in ``rows`` (fewer for fewer articles): each topic's articles dealt round robin."""
+    out: list[list[int]] = [[] for _ in range(max(1, min(k, len(rows))))]
     dealt = 0
     for topic in sorted({r.topic for r in rows}):
         for i, row in enumerate(rows):
             if row.topic == topic:
-                out[dealt % k].append(i)
+                out[dealt % len(out)].append(i)
                 dealt += 1
     return out
 
@@ -96,7 +96,10 @@ def fit_length(rows: Sequence[Example]) -> LengthModel:
     """Least squares of log(mean length chosen) on log(candidates)."""
     n = np.array([len(r.y) for r in rows], dtype=float)
     chosen = np.array([max(float(np.mean(r.lengths)), 0.5) for r in rows])
-    power, log_scale = np.polyfit(np.log(n), np.log(chosen), 1)
+    if np.ptp(n) == 0:  # one article size: a plain ratio
+        power, log_scale = 1.0, float(np.log(chosen.mean() / n[0]))
+    else:
+        power, log_scale = np.polyfit(np.log(n), np.log(chosen), 1)
     return LengthModel(round(math.exp(log_scale), 4), round(float(power), 4), int(n.min()), int(n.max()))
 
 
