@@ -58,14 +58,20 @@ ARTICLES = {
 }
 
 
-@pytest.mark.slow
-def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: Path, e5: Embedder) -> None:
+def _indexed(tmp_path: Path, e5: Embedder, articles: dict[str, str]) -> Pipeline:
+    """A real index over ``articles`` (file name -> text)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name, text in ARTICLES.items():
+    for name, text in articles.items():
         (corpus / name).write_text(text, encoding="utf-8")
     pipeline = Pipeline(tmp_path / "index", e5)
     pipeline.index([corpus])
+    return pipeline
+
+
+@pytest.mark.slow
+def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: Path, e5: Embedder) -> None:
+    pipeline = _indexed(tmp_path, e5, ARTICLES)
     overview = pipeline.overview("en")
     assert overview.differences, overview_text(overview)
     first = overview.differences[0]
@@ -122,12 +128,7 @@ DATED = {
 
 @pytest.mark.slow
 def test_timeline_merges_the_same_event_and_themes_cite_outlets(tmp_path: Path, e5: Embedder) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in DATED.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    pipeline = Pipeline(tmp_path / "index", e5)
-    pipeline.index([corpus])
+    pipeline = _indexed(tmp_path, e5, DATED)
     overview = pipeline.overview("en")
     signed = [e for e in overview.timeline if e.date == "2024-03-12"]
     assert len(signed) == 1, [e.text for e in signed]  # one event, told by both articles
