@@ -377,9 +377,9 @@ def _write_version(
     ):
         ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         vectors = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, dim), np.float32)
-        table = VectorTable.build(ids, vectors, previous=previous)  # exact or IVF, by size
-        table.write(staging / name)
-        specs[name] = table.spec.as_dict()
+        vector_table = VectorTable.build(ids, vectors, previous=previous)  # exact or IVF, by size
+        vector_table.write(staging / name)
+        specs[name] = vector_table.spec.as_dict()
     if sparse_table is not None:
         sparse_table.write(staging / SENTENCE_SPARSE)
     all_chunks = kept_chunks + [c for e in embedded for c in e.chunks]

@@ -97,7 +97,6 @@ def _load_version(version: str, path: Path, expect: EmbedderSpec | None) -> Inde
     if expect is not None:
         manifest.check_embedder(expect)
     verify_files(path, manifest.files)
-    dim = manifest.embedder.dim
     snapshot = IndexSnapshot(
         version=version,
         path=path,

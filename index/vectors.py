@@ -20,6 +20,9 @@ from index.openmp import passive_waiting
 with passive_waiting():  # faiss-cpu's own OpenMP runtime starts when the module loads
     import faiss
 
+# faiss's type stubs lack the search-parameter keywords (sel, nprobe) and the IVF attributes.
+_faiss: Any = faiss
+
 Kind = Literal["flat", "ivf-sq8"]
 KINDS: tuple[Kind, ...] = ("flat", "ivf-sq8")
 
@@ -87,7 +90,7 @@ class VectorTable:
     def __init__(self, index: faiss.IndexIDMap2, spec: IndexSpec) -> None:
         self._index = index
         self.spec = spec
-        self._inner = faiss.downcast_index(index.index)
+        self._inner = _faiss.downcast_index(index.index)
         self._ids: np.ndarray | None = None
         if spec.kind == "ivf-sq8":
             self._inner.nprobe = spec.nprobe
@@ -169,20 +172,24 @@ class VectorTable:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, nprobe: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) for one query vector, best first; fewer if fewer rows qualify.
 
         ``allowed`` is a boolean mask over rows (see ``ids()``): FAISS skips the other rows inside
         its scan (an ``IDSelectorBitmap``), so a filter costs one bit test per scanned row. An
         inverted file probes proportionally more cells when the filter admits a small share of
         rows, so a narrow filter still finds ``k`` results (all cells when it admits few).
+        ``nprobe`` overrides the spec's cells to probe (IVF only; the benchmark's recall curve).
         """
+        probe = nprobe or self.spec.nprobe
         n_allowed = len(self) if allowed is None else int(np.count_nonzero(allowed))
         k = min(k, n_allowed)
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         x = np.asarray(query, np.float32).reshape(1, -1)
-        params: Any = None
+        params: Any = _faiss.SearchParametersIVF(nprobe=probe) if nprobe and self.spec.kind != "flat" else None
         bits = None
         if allowed is not None:
             if len(allowed) != len(self):
@@ -190,11 +197,10 @@ class VectorTable:
             bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
             selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))
             if self.spec.kind == "flat":
-                params = faiss.SearchParameters(sel=selector)
+                params = _faiss.SearchParameters(sel=selector)
             else:
                 share = n_allowed / len(self)
-                nprobe = min(self.spec.nlist, math.ceil(self.spec.nprobe / share))
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+                params = _faiss.SearchParametersIVF(sel=selector, nprobe=min(self.spec.nlist, math.ceil(probe / share)))
         scores, rows = self._inner.search(x, k, params=params)
         del bits  # the selector points into it until the search returns
         keep = rows[0] >= 0
@@ -222,7 +228,7 @@ def _trained_ivf(spec: IndexSpec, vectors: np.ndarray) -> faiss.IndexIDMap2:
 def _owned(index: Any) -> Any:
     """``index`` as its concrete class, owning the C++ object (a bare downcast would not, and the
     generic wrapper would free it when it goes out of scope)."""
-    concrete = faiss.downcast_index(index)
+    concrete: Any = faiss.downcast_index(index)
     if concrete is not index:
         index.this.disown()
         concrete.this.acquire()
