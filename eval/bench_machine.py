@@ -49,7 +49,7 @@ def _best_rate(run: Callable[[], object], flops: float, seconds: float = 1.5) ->
     return flops / best / 1e9
 
 
-def matmul_peaks(n: int = 2048, threads: int | None = None) -> dict[str, float]:
+def matmul_peaks(n: int = 1024, threads: int | None = None) -> dict[str, float]:
     """GFLOP/s of an n x n x n matrix product: NumPy float32, and PyTorch float32 / bfloat16 when installed."""
     from threadpoolctl import threadpool_limits
 
