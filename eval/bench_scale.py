@@ -215,10 +215,7 @@ def measure(index_dir: Path, material: Material, built: dict[str, Any], k: int =
     open_s = time.perf_counter() - started
     opened_mb = rss_mb() - before
     table = snapshot.chunk_vectors
-    before = rss_mb()
-    alone = VectorTable.read(snapshot.path / CHUNK_VECTORS, table.dim, table.spec)  # its memory, measured
-    vector_mb = rss_mb() - before
-    del alone
+    vector_mb = _vector_memory_mb(snapshot.path / CHUNK_VECTORS, table.dim, table.spec)
     ids, queries = table.ids(), material.queries
     exact = faiss.IndexFlatIP(exact_vectors.shape[1])
     exact.add(exact_vectors)
@@ -276,6 +273,28 @@ def measure(index_dir: Path, material: Material, built: dict[str, Any], k: int =
     }
     snapshot.close()
     return result
+
+
+_MEMORY_PROBE = """
+import json, sys
+from pathlib import Path
+from eval.bench_machine import rss_mb
+from index.vectors import IndexSpec, VectorTable
+before = rss_mb()
+table = VectorTable.read(Path(sys.argv[1]), int(sys.argv[2]), IndexSpec(**json.loads(sys.argv[3])))
+print(rss_mb() - before)
+"""
+
+
+def _vector_memory_mb(path: Path, dim: int, spec: IndexSpec) -> float:
+    """Resident memory the loaded table adds, measured in a fresh process (this one reuses freed memory)."""
+    import json
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-c", _MEMORY_PROBE, str(path), str(dim), json.dumps(spec.as_dict())]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _exact_scan_ms(ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, k: int) -> list[float]:

@@ -108,16 +108,14 @@ class Retriever:
         documents = snapshot.records.documents()
         self._doc_names = np.array([d.doc_id for d in documents], dtype=object)
         self._doc_pos = {d.doc_id: i for i, d in enumerate(documents)}
-        # A partial date ("2024-05") stands for its whole period: it is in a range when the range
-        # overlaps [date, date + "~"] ("~" sorts after every digit and "-").
-        dated = [d.date for d in documents]
-        self._has_date = np.array([bool(d) for d in dated], dtype=bool)
-        self._date_lo = np.array([d or "" for d in dated], dtype=str)
-        self._date_hi = np.array([(d or "") + "~" for d in dated], dtype=str)
+        # A partial date ("2024-05") stands for its whole period [20240500, 20240599]; an article
+        # is in a range when its period overlaps the range's. Integers: compared in microseconds.
+        self._date_lo = np.array([_day(d, "0") for d in (x.date for x in documents)], dtype=np.int64)
+        self._date_hi = np.array([_day(d, "9") for d in (x.date for x in documents)], dtype=np.int64)
         vector_ids = snapshot.chunk_vectors.ids()
         self._vector_rows = _Rows(vector_ids)
         chunk_ids, chunk_docs = snapshot.records.chunk_owners()
-        self._row_doc = np.zeros(len(vector_ids), dtype=np.int64)  # article position of each vector row
+        self._row_doc = np.zeros(len(vector_ids), dtype=np.int32)  # article position of each vector row
         if chunk_ids:
             rows = self._vector_rows.of(np.array(chunk_ids, dtype=np.int64))
             self._row_doc[rows] = [self._doc_pos[d] for d in chunk_docs]
@@ -170,8 +168,8 @@ class Retriever:
             docs = np.zeros(len(self._doc_names), dtype=bool)
             docs[[self._doc_pos[d] for d in filters.doc_ids if d in self._doc_pos]] = True
         if filters.date_from or filters.date_to:
-            lo, hi = filters.date_from or "0000", filters.date_to or "9999"
-            docs &= self._has_date & (self._date_hi >= lo) & (self._date_lo <= hi + "~")
+            lo, hi = _day(filters.date_from or "0000", "0"), _day(filters.date_to or "9999", "9")
+            docs &= (self._date_lo > 0) & (self._date_hi >= lo) & (self._date_lo <= hi)
         return docs
 
     def _candidates(self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode) -> _Candidates:
@@ -181,10 +179,10 @@ class Retriever:
         if mode != "bm25":
             allowed = docs[self._row_doc] if docs is not None else None
             _, dense_ids = self.snapshot.chunk_vectors.search(qvec, pool, allowed=allowed)
-        lexical_ok = lexical_all if docs is None else np.where(docs[self._lexical_doc], lexical_all, 0)
-        lex_ids = self.snapshot.lexical.ids[_top_positive(lexical_ok, pool)] if mode != "dense" else (
-            np.zeros(0, np.int64)
-        )
+        lex_ids = np.zeros(0, np.int64)
+        if mode != "dense":
+            lexical_ok = lexical_all if docs is None else np.where(docs[self._lexical_doc], lexical_all, 0)
+            lex_ids = self.snapshot.lexical.ids[_top_positive(lexical_ok, pool)]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lex_ids.tolist()])), dtype=np.int64)
         dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
@@ -247,12 +245,19 @@ def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
     A partition finds the n-th largest in linear time; only those at or above it are sorted
     (sorting a million BM25 scores per question took ~80 ms, this takes a few).
     """
-    if len(scores) > n:
-        kth = np.partition(scores, len(scores) - n)[len(scores) - n]
-        candidates = np.flatnonzero(scores >= max(kth, np.finfo(np.float32).tiny))
-    else:
-        candidates = np.flatnonzero(scores > 0)
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > n:
+        kth = np.partition(scores[candidates], len(candidates) - n)[len(candidates) - n]
+        candidates = candidates[scores[candidates] >= kth]
     return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
+
+
+def _day(date: str | None, fill: str) -> int:
+    """``2024-05`` -> 20240500 (``fill`` "0") or 20240599 ("9"): the first or last day of its period; 0 if none."""
+    if not date:
+        return 0
+    digits = date.replace("-", "")
+    return int(digits + fill * (8 - len(digits))) if digits.isdigit() and len(digits) <= 8 else 0
 
 
 def _ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:

@@ -47,7 +47,7 @@ def test_stage_clock_times_every_stage_and_changes_no_answer(pipeline: Pipeline)
 def test_synthetic_corpus_is_a_real_index_searched_like_one(
     tmp_path: Path, seed_index: Path, e5: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """3,000 synthetic chunks past a lowered exact threshold: IVF-SQ8, published, opened, filtered."""
+    """3,000 synthetic chunks past a lowered exact threshold: IVF-fp16, published, opened, filtered."""
     snapshot = open_index(seed_index)
     texts = {d: snapshot.records.article(d).text for d in snapshot.manifest.documents}
     sentences = [texts[s.doc_id][s.start : s.end] for s in snapshot.records.sentences()]
@@ -57,7 +57,7 @@ def test_synthetic_corpus_is_a_real_index_searched_like_one(
     material = bench_scale.Material(base, sentences, e5.embed_queries(queries), queries)
     monkeypatch.setattr(vectors, "EXACT_MAX", 1000)
     built = bench_scale.build_corpus(tmp_path / "ix", material, 3000, "test")
-    assert built["spec"]["kind"] == "ivf-sq8"
+    assert built["spec"]["kind"] == "ivf-fp16"
     result = bench_scale.measure(tmp_path / "ix", material, built)
     assert result["chunks"] == 3000 and result["articles"] == 3000 // bench_scale.CHUNKS_PER_ARTICLE + 1
     assert result["recall_at_10_vs_exact"] >= 0.9
