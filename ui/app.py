@@ -56,6 +56,7 @@ def build_app(
     """
     corpus = corpus_dir if corpus_dir is not None else from_env().corpus_dir
     library = Library(pipeline, corpus)
+    library.recover()  # a killed server may have left an upload stored but not indexed
     chat = Chat(pipeline, FeedbackLog(feedback_path or default_feedback_path(pipeline.index_dir)), stream_delay)
 
     # delete_cache: uploaded files linger in Gradio's temp folder; clear those older than an hour, hourly.
