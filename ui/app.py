@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from index.settings import from_env
 from rag.pipeline import Pipeline
+from ui.access import LoginGate
 from ui.chat import STREAM_DELAY, Chat
 from ui.chat_tab import build_chat_tab
 from ui.feedback import FeedbackLog, default_feedback_path
@@ -95,7 +97,14 @@ def build_app(
 
 
 def launch(demo: gr.Blocks, host: str, port: int | None, auth: tuple[str, str] | None = None, **kwargs: Any) -> Any:
-    """Start ``demo`` with Sanad's look, upload limit and binding; returns what ``launch`` returns."""
+    """Start ``demo`` with Sanad's look, upload limit and binding; returns what ``launch`` returns.
+
+    With ``auth``, every route but the login page needs the login (ui/access.py).
+    """
+    if auth is not None:
+        app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(LoginGate)]
+        kwargs["app_kwargs"] = app_kwargs
     return demo.launch(
         server_name=host,
         server_port=port,

@@ -57,7 +57,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(root: Path, seed_index: Path, embedder: Embedder) -> tuple[UiServer, object]:
+def start_server(
+    root: Path, seed_index: Path, embedder: Embedder, auth: tuple[str, str] | None = None
+) -> tuple[UiServer, object]:
     """Launch ``build_app`` over a private copy of ``seed_index`` on a free port, warmed up as ``sanad serve`` does."""
     from ui.app import build_app, launch
     from ui.serve import warm_up
@@ -70,7 +72,7 @@ def start_server(root: Path, seed_index: Path, embedder: Embedder) -> tuple[UiSe
     warm_up(pipeline)
     feedback = root / "feedback.jsonl"
     demo = build_app(pipeline, corpus_dir=corpus, feedback_path=feedback)
-    _, url, _ = launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, "127.0.0.1", free_port(), auth, prevent_thread_lock=True, quiet=True)
     return UiServer(url, pipeline, corpus, feedback), demo
 
 
