@@ -5,7 +5,7 @@ lock and the feedback file are the only shared things. Does not launch a server;
 
 Example:
     >>> demo = build_app(Pipeline(Path("/tmp/index")), corpus_dir=Path("seeds"))
-    >>> launch(demo, "127.0.0.1", 7860)  # or demo.launch(..., **launch_options())
+    >>> launch(demo, "127.0.0.1", 7860)  # not demo.launch(): launch() adds the file guard and login gate
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ui.access import LoginGate
 from ui.chat import STREAM_DELAY, Chat
 from ui.chat_tab import build_chat_tab
 from ui.feedback import FeedbackLog, default_feedback_path
+from ui.fileguard import FileGuard
 from ui.library import MAX_UPLOAD_BYTES, Library
 from ui.library_tab import build_library_tab, documents_table
 from ui.overview_tab import build_overview_tab
@@ -99,13 +100,14 @@ def build_app(
 def launch(demo: gr.Blocks, host: str, port: int | None, auth: tuple[str, str] | None = None, **kwargs: Any) -> Any:
     """Start ``demo`` with Sanad's look, upload limit and binding; returns what ``launch`` returns.
 
-    With ``auth``, every route but the login page needs the login (ui/access.py).
+    Event payloads may only name files uploaded to this server (ui/fileguard.py); with ``auth``,
+    every route but the login page needs the login (ui/access.py).
     """
-    if auth is not None:
-        app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
-        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(LoginGate)]
-        kwargs["app_kwargs"] = app_kwargs
+    app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+    guards = ([Middleware(LoginGate)] if auth is not None else []) + [Middleware(FileGuard)]  # outermost first
+    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), *guards]
     return demo.launch(
+        app_kwargs=app_kwargs,
         server_name=host,
         server_port=port,
         auth=auth,

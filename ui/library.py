@@ -34,6 +34,8 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file: a news article is rarely over 1 
 MAX_STEM_CHARS = 80
 WAIT_SECONDS = 600.0  # how long an update waits for another writer (a second upload queues, it does not fail)
 _UNSAFE = re.compile(r"[^\w.\- ]")
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                             *(f"LPT{i}" for i in range(10))})
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def safe_name(original: str) -> str:
     """A file name that can only live directly inside the uploads folder.
 
     Directories (``/`` and ``\\``), ``..``, NUL, control and bidi-override characters are dropped,
-    other punctuation becomes ``_``; Arabic letters stay. Raises ``IngestError`` when nothing
+    other punctuation becomes ``_``; Arabic letters stay; Windows device names (``CON``, ``NUL``…)
+    get a ``_``. Raises ``IngestError`` when nothing
     usable is left or the extension is not one Sanad reads.
     """
     name = unicodedata.normalize("NFC", original).replace("\\", "/").rsplit("/", 1)[-1]
@@ -65,6 +68,9 @@ def safe_name(original: str) -> str:
     stem = stem.strip(" .-_").replace(" ", "_")[:MAX_STEM_CHARS].strip(" .-_")
     if not stem:
         raise IngestError(original, "the file name has no usable characters; rename it")
+    head, dot, rest = stem.partition(".")
+    if head.upper() in WINDOWS_DEVICES:  # the corpus may be copied to Windows, where CON.txt names a device
+        stem = f"{head}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 

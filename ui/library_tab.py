@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.utils import get_upload_folder
 
 from index.errors import SanadError
 from rag.pipeline import Pipeline
@@ -118,8 +119,12 @@ def build_library_tab(pipeline: Pipeline, library: Library, pickers: Sequence[gr
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
 
+        received = Path(get_upload_folder())
+        given = [Path(p) for p in paths or []]
+        foreign = [Outcome(p.name, False, "not a file uploaded to this server")
+                   for p in given if not inside(p, received)]
         try:
-            outcomes = library.add([Path(p) for p in paths or []], progress=report)
+            outcomes = foreign + library.add([p for p in given if inside(p, received)], progress=report)
             message = status_html(outcomes)
         except SanadError as exc:
             message = message_html(f"nothing was added: {exc}", ok=False)
