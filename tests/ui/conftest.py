@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,15 @@ from index.embed import Embedder
 from rag.pipeline import Pipeline
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 XSS_TXT = """تقرير اختبار <img src=x onerror="window.__xss=2"> عن القواعد
 بغداد - قال مسؤولون إن قاعدة الاختبار التجريبية تعرضت لهجوم بثلاث طائرات مسيرة يوم الاثنين.
@@ -132,3 +142,15 @@ def artifacts() -> Path:
 @pytest.fixture
 def record_timing() -> Callable[[str, float], None]:
     return write_timing
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: run `bash scripts/test.sh`, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

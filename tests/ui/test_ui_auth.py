@@ -147,6 +147,41 @@ def test_everything_works_with_the_login(auth_server: Any, reliability: Results,
     assert not problems
 
 
+@pytest.mark.browser
+def test_the_login_page_in_chromium(auth_server: Any, browser: Any, reliability: Results, artifacts: Path) -> None:
+    """Before the login the page shows only the login form (no article data in it); after it, the chat works."""
+    server, _ = auth_server
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server.url)
+    page.locator("input[type=password]").wait_for(timeout=60_000)
+    problems = []
+    markup = page.content()
+    leaked = [s for s in secrets_of(server) if s in markup]
+    if leaked or page.locator("#sanad-chat").count():
+        problems.append(f"the login page shows {leaked[:3]} or the chat")
+    page.screenshot(path=str(artifacts / "login.png"))
+    page.locator("input[type=text], input:not([type])").first.fill(USER)
+    page.locator("input[type=password]").fill("wrong")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_timeout(1500)
+    if page.locator("#sanad-chat").count():
+        problems.append("a wrong password opened the chat")
+    page.locator("input[type=text], input:not([type])").first.fill(USER)  # a failed login clears the form
+    page.locator("input[type=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    page.locator("#sanad-question textarea").wait_for(timeout=60_000)
+    page.fill("#sanad-question textarea", ANSWER)
+    page.press("#sanad-question textarea", "Enter")
+    page.locator("#sanad-chat .sanad-answer .sanad-ref").first.wait_for(timeout=120_000)
+    page.screenshot(path=str(artifacts / "login_chat.png"))
+    page.close()
+    reliability.record("auth", "login page in Chromium", {
+        "cases": 3, "failures": len(problems), "problems": problems,
+        "steps": "login form only; wrong password stays on it; right password opens the chat, which answers",
+    })
+    assert not problems
+
+
 def test_password_guessing_is_refused_after_a_few_tries(auth_server: Any, reliability: Results) -> None:
     """Runs last in this module: it locks 127.0.0.1 out of this server for a few minutes.
 
