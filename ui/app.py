@@ -17,6 +17,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from index.settings import from_env
+from index.store import current_version
 from rag.pipeline import Pipeline
 from ui.access import LoginGate
 from ui.chat import STREAM_DELAY, Chat
@@ -25,6 +26,7 @@ from ui.feedback import FeedbackLog, default_feedback_path
 from ui.fileguard import FileGuard
 from ui.library import MAX_UPLOAD_BYTES, Library
 from ui.library_tab import build_library_tab, documents_table
+from ui.memory import Janitor
 from ui.overview_tab import build_overview_tab
 from ui.style import launch_options
 from ui.summaries_tab import build_summaries_tab
@@ -60,6 +62,7 @@ def build_app(
     corpus = corpus_dir if corpus_dir is not None else from_env().corpus_dir
     library = Library(pipeline, corpus)
     library.recover()  # a killed server may have left an upload stored but not indexed
+    Janitor(lambda: current_version(pipeline.index_dir)).start()  # frees dropped index versions' memory
     chat = Chat(pipeline, FeedbackLog(feedback_path or default_feedback_path(pipeline.index_dir)), stream_delay)
 
     # delete_cache: uploaded files linger in Gradio's temp folder; clear those older than an hour, hourly.
