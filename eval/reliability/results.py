@@ -6,6 +6,7 @@ Does not format anything; see eval/reliability/report.py for the Markdown.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,11 @@ from eval.reliability.scale import Scale
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.md"
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the machine was while timings were taken."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Results:
 
     scale: Scale
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    machine: dict[str, Any] = field(default_factory=lambda: {"cpus": os.cpu_count(), "load at start": _load()})
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -53,6 +60,7 @@ class Results:
         return {
             "scale": asdict(self.scale),
             "started": self.started,
+            "machine": {**self.machine, "load at end": _load()},
             "sections": self.sections,
             "outcomes": {s: [asdict(o) for o in items] for s, items in self.outcomes.items()},
         }
