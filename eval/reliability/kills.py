@@ -10,6 +10,7 @@ the most harm. Does not judge the server; see the web-chat kill test.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import re
@@ -38,40 +39,52 @@ class Run:
     output: str
 
 
+class Update:
+    """A running ``sanad index``; ``embedded`` is set when it reports its last embedding batch."""
+
+    def __init__(self, index_dir: Path, corpus: Path) -> None:
+        self.started = time.monotonic()
+        self.process = sanad("index", str(corpus), "--index-dir", str(index_dir), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, bufsize=0)
+        self.embedded = threading.Event()
+        self.embedded_at = 0.0
+        self._reader = threading.Thread(target=self._watch, daemon=True)
+        self._reader.start()
+
+    def _watch(self) -> None:
+        assert self.process.stderr is not None
+        fd = self.process.stderr.fileno()
+        while chunk := os.read(fd, 4096):  # whatever has arrived, so the time is when it was printed
+            if any(done == total for done, total in _PROGRESS.findall(chunk.decode("utf-8", "replace"))):
+                self.embedded_at = time.monotonic() - self.started
+                self.embedded.set()
+
+    def finish(self, timeout: float = 900) -> str:
+        assert self.process.stdout is not None
+        out = self.process.stdout.read()
+        self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        return str(out)
+
+
 def timed_update(index_dir: Path, corpus: Path) -> Run:
     """Run ``sanad index corpus`` to the end, noting when the last embedding batch was reported."""
-    started = time.monotonic()
-    process = sanad("index", str(corpus), "--index-dir", str(index_dir), stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, bufsize=0)
-    embedded_at: list[float] = []
-
-    def watch() -> None:
-        assert process.stderr is not None
-        fd = process.stderr.fileno()
-        while chunk := os.read(fd, 4096):  # whatever has arrived, so the time is when it was printed
-            text = chunk.decode("utf-8", "replace")
-            if any(done == total for done, total in _PROGRESS.findall(text)):
-                embedded_at.append(time.monotonic() - started)
-
-    reader = threading.Thread(target=watch, daemon=True)
-    reader.start()
-    assert process.stdout is not None
-    out = process.stdout.read()
-    process.wait(timeout=900)
-    seconds = time.monotonic() - started
-    reader.join(timeout=10)
-    if process.returncode != 0:
-        raise RuntimeError(f"the uninterrupted `sanad index` failed (exit {process.returncode}): {out}")
-    return Run(seconds, embedded_at[-1] if embedded_at else seconds * 0.8, out)
+    update = Update(index_dir, corpus)
+    out = update.finish()
+    seconds = time.monotonic() - update.started
+    if update.process.returncode != 0:
+        raise RuntimeError(f"the uninterrupted `sanad index` failed (exit {update.process.returncode}): {out}")
+    return Run(seconds, update.embedded_at if update.embedded.is_set() else seconds * 0.8, out)
 
 
 @dataclass
 class Trial:
     """One kill: when, what the index looked like after it, and whether everything recovered."""
 
-    delay: float
+    delay: float  # seconds from the start ("whole run") or from the end of embedding ("writing")
     window: str  # "whole run" or "writing" (after embedding)
-    killed: bool  # False when the update had already finished
+    killed: bool  # False only if every attempt came after the update had finished
+    attempts: int = 1
     state: str = ""  # "old", "new" or "broken"
     problems: list[str] = field(default_factory=list)
 
@@ -80,18 +93,41 @@ class Trial:
         return not self.problems
 
 
-def kill_trial(start: Path, corpus: Path, trial_dir: Path, delay: float, window: str,
+MAX_ATTEMPTS = 6  # an update that finished before its kill is run again with an earlier kill
+
+
+def kill_trial(start: Path, corpus: Path, trial_dir: Path, run: Run, window: str, rng: random.Random,
                expected: dict[str, Any]) -> Trial:
-    """Kill an update of a copy of ``start`` after ``delay`` s; check, resume, compare with ``expected``."""
-    shutil.copytree(start, trial_dir)
-    before = current_version(trial_dir)
-    process = sanad("index", str(corpus), "--index-dir", str(trial_dir),
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
-    killed = process.poll() is None
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    trial = Trial(round(delay, 3), window, killed)
+    """SIGKILL an update of a copy of ``start`` at a random moment of ``window``; check, resume, compare.
+
+    "whole run": a delay drawn uniformly over the uninterrupted run's duration, from the start.
+    "writing": a delay drawn log-uniformly from 1 ms to the length of its writing stretch, counted from
+    when this update reports its embedding done.
+    A draw that comes after the update ended is not a kill: the copy is reset and a new draw made
+    (``attempts`` counts them), so every trial interrupts a running ``sanad index``.
+    """
+    limit = run.seconds if window == "whole run" else max(run.seconds - run.embedded_at, 0.05)
+    attempts = 0
+    while attempts < MAX_ATTEMPTS:
+        attempts += 1
+        shutil.rmtree(trial_dir, ignore_errors=True)
+        shutil.copytree(start, trial_dir)
+        before = current_version(trial_dir)
+        # The writing stretch is short and its first moments (files half written, the rename) matter
+        # most: draw those delays log-uniformly from 1 ms, the whole run's uniformly.
+        delay = rng.uniform(0.0, limit) if window == "whole run" else math.exp(rng.uniform(math.log(1e-3),
+                                                                                           math.log(limit)))
+        update = Update(trial_dir, corpus)
+        if window == "writing" and not update.embedded.wait(timeout=900):
+            raise RuntimeError("the update never reported its embedding")
+        time.sleep(delay)
+        killed = update.process.poll() is None
+        update.process.send_signal(signal.SIGKILL)
+        update.finish(timeout=60)
+        if killed:
+            break
+        limit = max(0.002, delay * 0.9)  # it ended before `delay`: draw again below that
+    trial = Trial(round(delay, 3), window, killed, attempts=attempts)
 
     report = check_index(trial_dir)
     if not report.ok:
@@ -119,37 +155,28 @@ def kill_trial(start: Path, corpus: Path, trial_dir: Path, delay: float, window:
     return trial
 
 
-def kill_delays(run: Run, n: int, seed: int) -> list[tuple[float, str]]:
-    """``n`` kill delays: alternately anywhere in the run and in its writing stretch (after embedding)."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        if i % 2:
-            out.append((rng.uniform(run.embedded_at, run.seconds), "writing"))
-        else:
-            out.append((rng.uniform(0.0, run.seconds), "whole run"))
-    return out
-
-
 def kill_campaign(start: Path, corpus: Path, work: Path, n: int, seed: int = 13) -> dict[str, Any]:
     """Time an uninterrupted update, then run ``n`` kill trials; returns the report's figures."""
     reference = work / "reference"
     shutil.copytree(start, reference)
     run = timed_update(reference, corpus)
     expected = index_content(reference)
-    trials = [kill_trial(start, corpus, work / f"trial-{i:02d}", delay, window, expected)
-              for i, (delay, window) in enumerate(kill_delays(run, n, seed))]
+    rng = random.Random(seed)
+    trials = [kill_trial(start, corpus, work / f"trial-{i:02d}", run, "writing" if i % 2 else "whole run", rng,
+                         expected) for i in range(n)]
     for i in range(n):
         shutil.rmtree(work / f"trial-{i:02d}", ignore_errors=True)
     return {
         "kills": n,
         "recovered": sum(t.recovered for t in trials),
         "killed mid-run": sum(t.killed for t in trials),
+        "draws that came after the update ended (redrawn)": sum(t.attempts - 1 for t in trials),
         "old_kept": sum(t.state == "old" for t in trials),
         "new_published": sum(t.state == "new" for t in trials),
         "broken": sum(t.state == "broken" for t in trials),
         "uninterrupted run s": round(run.seconds, 2),
         "embedding done at s": round(run.embedded_at, 2),
+        "kills in the writing stretch (after embedding)": sum(t.window == "writing" for t in trials),
         "seed": seed,
         "trials": [asdict(t) | {"recovered": t.recovered} for t in trials],
     }

@@ -23,6 +23,7 @@ from gradio_client import Client, handle_file
 
 from eval.reliability import payloads
 from eval.reliability.results import Results
+from index.check import check_index
 from index.embed import Embedder
 from ui.library import WINDOWS_DEVICES, inside
 
@@ -152,6 +153,9 @@ def test_hostile_files_are_refused_or_stored_as_plain_text(
     if hostile_server.pipeline.article("deep").text != "The basalt depot stores twelve trucks.":
         problems.append("the 10,000-deep page did not come out as its one sentence")
     problems += uploads_are_tidy(hostile_server)
+    report = check_index(hostile_server.pipeline.index_dir)
+    if not report.ok:
+        problems.append(f"after the hostile uploads the index fails its check: {report.problems}")
     reliability.record("uploads", "hostile files", {
         "cases": len(outcomes), "failures": len(problems), "outcomes": outcomes, "problems": problems,
     })

@@ -114,7 +114,7 @@ def test_sigkill_of_the_server_during_an_upload_recovers(
     trials = []
     for i in range(scale.serve_kills):
         after_stored = i % 2 == 0
-        delay = rng.uniform(0, 4.0) if after_stored else rng.uniform(0, 1.5)
+        delay = rng.uniform(0, 12.0) if after_stored else rng.uniform(0, 0.8)  # up to past the indexing
         trials.append(trial(tmp_path / f"trial-{i}", start_index, article, delay, after_stored))
     states = [t["state after kill"] for t in trials]
     reliability.record("kills", "sanad serve", {
