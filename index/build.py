@@ -41,6 +41,7 @@ from index.store import (
     writer_lock,
 )
 from index.vectors import SparseTable, VectorTable
+from index.writes import writing
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def update_index(
         >>> report.added, report.unchanged
     """
     started = time.perf_counter()
-    with writer_lock(index_dir, wait_seconds):
+    with writing(index_dir), writer_lock(index_dir, wait_seconds):  # writing: a full disk is one clear error
         old = None if rebuild else _open_previous(index_dir)
         try:
             return _update(

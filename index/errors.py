@@ -29,6 +29,10 @@ class IndexCorruptError(SanadError):
     """An index file is missing, truncated or unreadable."""
 
 
+class IndexWriteError(SanadError):
+    """The index folder cannot be written (full disk, read-only, no permission); the live index is unchanged."""
+
+
 class IndexBusyError(SanadError):
     """Another process is writing the index."""
 

@@ -16,6 +16,7 @@ from index.errors import IngestError
 from index.html import html_to_text
 from index.markdown import markdown_to_text
 from index.metadata import Hints, extract_metadata
+from index.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ def article_from_text(raw: str, doc_id: str, source: str, hints: Hints | None = 
     text = cleaned.text
     if not text.strip():
         raise IngestError(source, "no article text left after removing markup and page furniture")
+    if not any(ch.isalnum() for ch in normalize(text)):  # normalize drops tatweel, marks and invisibles
+        raise IngestError(source, "no words or numbers in it (only punctuation, symbols, emoji or invisible "
+                                  "characters); nothing could be searched or cited")
     if len(text) > MAX_TEXT_CHARS:
         raise IngestError(source, f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit; "
                                   "split it into one file per article")

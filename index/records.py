@@ -100,6 +100,8 @@ class RecordWriter:
                 )
             self._db.commit()
         finally:
+            if self._db.in_transaction:  # a failed copy (e.g. a full disk): DETACH needs no open transaction
+                self._db.rollback()
             self._db.execute("DROP TABLE IF EXISTS temp.keep")
             self._db.execute("DETACH DATABASE old")
 

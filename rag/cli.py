@@ -54,7 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-words", type=int, default=120, help="target words per chunk (default %(default)s)"
     )
     p.add_argument("--overlap", type=int, default=1, help="sentences shared by neighbouring chunks")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another process writing the index (default: refuse at once)")
     p.set_defaults(run=_cmd_index)
+
+    p = sub.add_parser("check", parents=[common], help="check that every part of the index agrees")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("ask", parents=[common], help="answer a question with cited excerpts")
     p.add_argument("question", nargs="?", metavar="QUESTION")
@@ -158,7 +164,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         raise SanadError(f"invalid chunk settings: {exc}") from exc
     pipeline = Pipeline(args.index_dir, args.embedder, chunker=chunker)
     with TqdmProgress() as progress:
-        report = pipeline.index(args.paths, rebuild=args.rebuild, progress=progress)
+        report = pipeline.index(args.paths, rebuild=args.rebuild, progress=progress, wait_seconds=args.wait)
     for problem in report.skipped:
         print(f"sanad: skipped {problem}", file=sys.stderr)
     total = len(report.added) + len(report.updated) + len(report.unchanged)
@@ -170,6 +176,31 @@ def _cmd_index(args: argparse.Namespace) -> int:
         f"in {report.seconds:.1f} s -> {args.index_dir}"
     )
     return 1 if report.skipped else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from index.check import check_index
+
+    report = check_index(args.index_dir)
+    if args.json:
+        _print_json(report.to_dict())
+    elif report.ok:
+        print(
+            f"index OK: {args.index_dir} (version {report.version}): {report.documents} articles, "
+            f"{report.chunks} chunks, {report.sentences} sentences; FAISS, SQLite, BM25, stored summaries "
+            "and manifest agree"
+        )
+    for note in report.notes:
+        print(f"sanad: note: {note}", file=sys.stderr)
+    if report.ok or args.json:
+        return 0 if report.ok else 1
+    if report.version is None:  # missing or unreadable: open_index's message says what to do
+        print(f"sanad: error: {report.problems[0]}", file=sys.stderr)
+    else:
+        problems = "; ".join(report.problems)
+        print(f"sanad: error: the index at {args.index_dir} is inconsistent: {problems}; "
+              "run `sanad index --rebuild`", file=sys.stderr)
+    return 1
 
 
 def _pipeline(args: argparse.Namespace) -> Any:

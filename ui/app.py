@@ -5,7 +5,7 @@ lock and the feedback file are the only shared things. Does not launch a server;
 
 Example:
     >>> demo = build_app(Pipeline(Path("/tmp/index")), corpus_dir=Path("seeds"))
-    >>> launch(demo, "127.0.0.1", 7860)  # or demo.launch(..., **launch_options())
+    >>> launch(demo, "127.0.0.1", 7860)  # not demo.launch(): launch() adds the file guard and login gate
 """
 
 from __future__ import annotations
@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from index.settings import from_env
+from index.store import current_version
 from rag.pipeline import Pipeline
+from ui.access import LoginGate
 from ui.chat import STREAM_DELAY, Chat
 from ui.chat_tab import build_chat_tab
 from ui.feedback import FeedbackLog, default_feedback_path
+from ui.fileguard import FileGuard
 from ui.library import MAX_UPLOAD_BYTES, Library
 from ui.library_tab import build_library_tab, documents_table
+from ui.memory import Janitor
 from ui.overview_tab import build_overview_tab
 from ui.style import launch_options
 from ui.summaries_tab import build_summaries_tab
@@ -56,6 +61,8 @@ def build_app(
     """
     corpus = corpus_dir if corpus_dir is not None else from_env().corpus_dir
     library = Library(pipeline, corpus)
+    library.recover()  # a killed server may have left an upload stored but not indexed
+    Janitor(lambda: current_version(pipeline.index_dir)).start()  # frees dropped index versions' memory
     chat = Chat(pipeline, FeedbackLog(feedback_path or default_feedback_path(pipeline.index_dir)), stream_delay)
 
     # delete_cache: uploaded files linger in Gradio's temp folder; clear those older than an hour, hourly.
@@ -94,8 +101,16 @@ def build_app(
 
 
 def launch(demo: gr.Blocks, host: str, port: int | None, auth: tuple[str, str] | None = None, **kwargs: Any) -> Any:
-    """Start ``demo`` with Sanad's look, upload limit and binding; returns what ``launch`` returns."""
+    """Start ``demo`` with Sanad's look, upload limit and binding; returns what ``launch`` returns.
+
+    Event payloads may only name files uploaded to this server (ui/fileguard.py); with ``auth``,
+    every route but the login page needs the login (ui/access.py).
+    """
+    app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+    guards = ([Middleware(LoginGate)] if auth is not None else []) + [Middleware(FileGuard)]  # outermost first
+    app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), *guards]
     return demo.launch(
+        app_kwargs=app_kwargs,
         server_name=host,
         server_port=port,
         auth=auth,

@@ -152,5 +152,9 @@ class Chat:
         exchange = self.exchange_at(exchanges, index)
         if exchange is None or exchange.answer is None:
             return "There is no answer to rate there."
-        record = self.feedback.record(exchange.answer, liked)
+        try:
+            record = self.feedback.record(exchange.answer, liked)
+        except OSError as exc:  # a full disk or read-only folder must not lose the conversation
+            log.warning("could not save a vote in %s: %s", self.feedback.path, exc)
+            return f"Your vote could not be saved ({exc.strerror or exc})."
         return f"Thanks: your {record['vote']} vote was saved."

@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -19,17 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.build import BuildReport, Progress
-from index.errors import IngestError, UnknownDocumentError
+from index.errors import IngestError, SanadError, UnknownDocumentError
 from index.ingest import SUFFIXES, read_article
+from index.store import writer_lock
 from rag.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
 UPLOADS = "uploads"
+PARTIAL_PREFIX = ".partial-"
+INTERRUPTED = ".interrupted"  # hidden: uploads whose indexing a crash cut short are kept here, not indexed
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file: a news article is rarely over 1 MB even as a saved web page
 MAX_STEM_CHARS = 80
 WAIT_SECONDS = 600.0  # how long an update waits for another writer (a second upload queues, it does not fail)
 _UNSAFE = re.compile(r"[^\w.\- ]")
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                             *(f"LPT{i}" for i in range(10))})
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ def safe_name(original: str) -> str:
     """A file name that can only live directly inside the uploads folder.
 
     Directories (``/`` and ``\\``), ``..``, NUL, control and bidi-override characters are dropped,
-    other punctuation becomes ``_``; Arabic letters stay. Raises ``IngestError`` when nothing
+    other punctuation becomes ``_``; Arabic letters stay; Windows device names (``CON``, ``NUL``…)
+    get a ``_``. Raises ``IngestError`` when nothing
     usable is left or the extension is not one Sanad reads.
     """
     name = unicodedata.normalize("NFC", original).replace("\\", "/").rsplit("/", 1)[-1]
@@ -61,6 +68,9 @@ def safe_name(original: str) -> str:
     stem = stem.strip(" .-_").replace(" ", "_")[:MAX_STEM_CHARS].strip(" .-_")
     if not stem:
         raise IngestError(original, "the file name has no usable characters; rename it")
+    head, dot, rest = stem.partition(".")
+    if head.upper() in WINDOWS_DEVICES:  # the corpus may be copied to Windows, where CON.txt names a device
+        stem = f"{head}_{dot}{rest}"
     return f"{stem}{suffix}"
 
 
@@ -105,21 +115,26 @@ class Library:
             indexed = self._indexed_texts()
             outcomes: list[Outcome | None] = []
             stored: dict[int, Path] = {}
-            for i, path in enumerate(files):
-                if progress:
-                    progress("checking", i, len(files))
-                original = Path(path).name
-                try:
-                    name = self._unique(safe_name(original), taken)
-                    text_hash = self._check(Path(path), name, indexed)
-                    target = self._store(Path(path), name)
-                except IngestError as exc:
-                    outcomes.append(Outcome(original, False, exc.reason))
-                    continue
-                indexed[text_hash] = target.stem
-                taken.add(target.stem)
-                stored[i] = target
-                outcomes.append(None)
+            try:
+                for i, path in enumerate(files):
+                    if progress:
+                        progress("checking", i, len(files))
+                    original = Path(path).name
+                    try:
+                        name = self._unique(safe_name(original), taken)
+                        text_hash = self._check(Path(path), name, indexed)
+                        target = self._store(Path(path), name)
+                    except IngestError as exc:
+                        outcomes.append(Outcome(original, False, exc.reason))
+                        continue
+                    indexed[text_hash] = target.stem
+                    taken.add(target.stem)
+                    stored[i] = target
+                    outcomes.append(None)
+            except BaseException:  # e.g. a full disk on a later file: the earlier ones are not indexed either
+                for target in stored.values():
+                    target.unlink(missing_ok=True)
+                raise
             if stored:
                 self._index(stored, outcomes, [Path(f).name for f in files], progress)
             return [o for o in outcomes if o is not None]
@@ -175,9 +190,9 @@ class Library:
         target = self.uploads / name
         if not inside(target, self.uploads) or target.resolve().parent != self.uploads.resolve():
             raise IngestError(name, "the file name points outside the uploads folder")
-        partial = self.uploads / f".partial-{uuid.uuid4().hex}"  # hidden: never picked up by a scan
-        shutil.copyfile(path, partial)
+        partial = self.uploads / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"  # hidden: never picked up by a scan
         try:
+            shutil.copyfile(path, partial)
             os.link(partial, target)  # fails if target exists: no silent overwrite
         finally:
             partial.unlink(missing_ok=True)
@@ -202,6 +217,47 @@ class Library:
             else:
                 outcomes[i] = Outcome(names[i], True, _added_message(report, target), target.stem)
         log.info("uploads indexed: %d added, %d skipped", len(report.added), len(report.skipped))
+
+    # -- after a crash -----------------------------------------------------------------------
+
+    def recover(self, wait_seconds: float = 10.0) -> list[Path]:
+        """Make the uploads folder agree with the index after a crash; returns the files set aside.
+
+        An upload is stored before it is indexed and removed from the index before its file is
+        deleted, so a killed server can leave a file the index does not list. Such a file never got
+        its ✓ (or was being removed): it is moved to ``uploads/.interrupted/`` rather than deleted,
+        so nothing a user gave is lost, and a later ``sanad index`` does not pick it up. Runs under
+        the index writer lock, so no concurrent indexer sees the folder half-reconciled.
+        """
+        if not self.uploads.is_dir():
+            return []
+        try:
+            with writer_lock(self.pipeline.index_dir, wait_seconds):
+                return self._set_aside_unindexed()
+        except (SanadError, OSError) as exc:  # busy, or a read-only index: serve anyway, say why
+            log.warning("could not check the uploads folder against the index: %s", exc)
+            return []
+
+    def _set_aside_unindexed(self) -> list[Path]:
+        for partial in self.uploads.glob(f"{PARTIAL_PREFIX}*"):
+            partial.unlink(missing_ok=True)
+        indexed = set()
+        if self.pipeline.has_index():
+            indexed = {Path(d.source).resolve() for d in self.pipeline.documents()}
+        moved = []
+        for path in sorted(self.uploads.iterdir()):
+            if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+                continue
+            if path.resolve() in indexed:
+                continue
+            aside = self.uploads / INTERRUPTED
+            aside.mkdir(exist_ok=True)
+            target = aside / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}-{path.name}"
+            path.rename(target)
+            moved.append(target)
+            log.warning("%s was stored but not indexed when the server stopped; kept as %s (upload it again to "
+                        "add it)", path.name, target)
+        return moved
 
     # -- removing ----------------------------------------------------------------------------
 

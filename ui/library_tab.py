@@ -14,11 +14,13 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.utils import get_upload_folder
 
 from index.errors import SanadError
 from rag.pipeline import Pipeline
 from ui.library import MAX_UPLOAD_BYTES, Library, Outcome, inside
 from ui.markup import esc, isolate
+from ui.memory import release_memory
 from ui.viewer import doc_choices
 
 log = logging.getLogger(__name__)
@@ -118,15 +120,21 @@ def build_library_tab(pipeline: Pipeline, library: Library, pickers: Sequence[gr
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
 
+        received = Path(get_upload_folder())
+        given = [Path(p) for p in paths or []]
+        foreign = [Outcome(p.name, False, "not a file uploaded to this server")
+                   for p in given if not inside(p, received)]
         try:
-            outcomes = library.add([Path(p) for p in paths or []], progress=report)
+            outcomes = foreign + library.add([p for p in given if inside(p, received)], progress=report)
             message = status_html(outcomes)
         except SanadError as exc:
             message = message_html(f"nothing was added: {exc}", ok=False)
         except OSError as exc:
             log.exception("upload failed")
             message = message_html(f"nothing was added: {exc.strerror or exc}", ok=False)
-        return [message, None, *refreshed()]
+        shown = [message, None, *refreshed()]  # refreshed() loads the new version and drops the old one
+        release_memory()
+        return shown
 
     add.click(upload, [files], [status, files, *refresh_outputs], api_name="upload", concurrency_limit=2)
 
@@ -138,7 +146,9 @@ def build_library_tab(pipeline: Pipeline, library: Library, pickers: Sequence[gr
             message = message_html(library.remove(doc_id), ok=True)
         except SanadError as exc:
             message = message_html(str(exc), ok=False)
-        return [message, *refreshed()]
+        shown = [message, *refreshed()]
+        release_memory()
+        return shown
 
     remove.click(remove_article, [remove_pick], [status, *refresh_outputs], api_name="remove", concurrency_limit=2)
 

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,15 @@ from index.embed import Embedder
 from rag.pipeline import Pipeline
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 XSS_TXT = """تقرير اختبار <img src=x onerror="window.__xss=2"> عن القواعد
 بغداد - قال مسؤولون إن قاعدة الاختبار التجريبية تعرضت لهجوم بثلاث طائرات مسيرة يوم الاثنين.
@@ -57,7 +67,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(root: Path, seed_index: Path, embedder: Embedder) -> tuple[UiServer, object]:
+def start_server(
+    root: Path, seed_index: Path, embedder: Embedder, auth: tuple[str, str] | None = None
+) -> tuple[UiServer, object]:
     """Launch ``build_app`` over a private copy of ``seed_index`` on a free port, warmed up as ``sanad serve`` does."""
     from ui.app import build_app, launch
     from ui.serve import warm_up
@@ -70,7 +82,7 @@ def start_server(root: Path, seed_index: Path, embedder: Embedder) -> tuple[UiSe
     warm_up(pipeline)
     feedback = root / "feedback.jsonl"
     demo = build_app(pipeline, corpus_dir=corpus, feedback_path=feedback)
-    _, url, _ = launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, "127.0.0.1", free_port(), auth, prevent_thread_lock=True, quiet=True)
     return UiServer(url, pipeline, corpus, feedback), demo
 
 
@@ -130,3 +142,15 @@ def artifacts() -> Path:
 @pytest.fixture
 def record_timing() -> Callable[[str, float], None]:
     return write_timing
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: run `bash scripts/test.sh`, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
