@@ -24,7 +24,7 @@ from index.documents import Article, Span
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import split_sentences
 from index.vectors import faiss  # loaded with passive OpenMP waiting (index/openmp.py)
-from rag.summarize import MIN_WORDS
+from rag.summary_units import summary_units, unit_vectors
 
 log = logging.getLogger(__name__)
 
@@ -143,14 +143,24 @@ def _save(folder: Path, chunks: Sequence[LangChainChunk], vectors: np.ndarray) -
 
 
 def lead_summary(article: Article, n: int) -> list[Span]:
-    """The first ``n`` body sentences: the classic news baseline (the lead carries the key facts).
+    """The first ``n`` candidate sentences: the classic news baseline (the lead carries the key facts).
 
-    Body sentences as the summariser sees them: not a header line, at least ``MIN_WORDS`` words.
+    The candidates Sanad's summariser chooses from (``rag.summary_units``: whole sentences, no
+    header line, no fragment), so the two differ only in which sentences they choose.
     """
-    spans = split_sentences(article.text)
-    body = [
-        s for s in spans
-        if not any(h.start < s.end and s.start < h.end for h in article.header)
-        and len(article.text[s.start : s.end].split()) >= MIN_WORDS
-    ]
-    return (body or spans)[:n]
+    units = summary_units(article, split_sentences(article.text))
+    return [Span(u.start, u.end) for u in units[:n]]
+
+
+def centrality_summary(article: Article, sentences: Sequence[Span], vectors: np.ndarray, n: int) -> list[Span]:
+    """The ``n`` candidates closest on average to the article's other candidates, in text order.
+
+    Degree centrality over the sentence vectors (LexRank's graph without the walk), with no
+    position prior: what centrality alone contributes to a summary.
+    """
+    units = summary_units(article, sentences)
+    vecs = unit_vectors(units, vectors)
+    sims = vecs @ vecs.T
+    score = sims.sum(axis=1) - np.diag(sims)
+    top = sorted(int(i) for i in np.argsort(-score, kind="stable")[:n])
+    return [Span(units[i].start, units[i].end) for i in top]

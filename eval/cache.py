@@ -26,7 +26,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, SanadError
 from index.normalize import NORMALIZER_VERSION
 from index.segment import ChunkerConfig
 from index.settings import from_env
-from rag import summarize
+from rag import summarize, summary_model, summary_units
 from rag.summarize import SummaryConfig, SummaryEnricher
 
 log = logging.getLogger(__name__)
@@ -63,21 +63,35 @@ class CachedIndex:
     seconds: float
 
 
-def code_digest() -> str:
-    """Hash of the code that decides what an index holds (index/*.py and the summary enricher).
-
-    Conservative on purpose: a change there may alter the stored data without bumping any
-    recorded setting, and a stale cached index would silently measure the old code.
-    """
-    files = [*sorted(Path(index.__file__).parent.glob("*.py")), Path(summarize.__file__)]
+def _digest(files: Sequence[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def index_settings(embedder: Embedder, chunker: ChunkerConfig, summary: SummaryConfig) -> dict[str, Any]:
-    """Everything besides the articles that decides what an evaluation index contains."""
+def code_digest() -> str:
+    """Hash of the code that decides what an index holds besides its summaries (index/*.py).
+
+    Conservative on purpose: a change there may alter the stored data without bumping any
+    recorded setting, and a stale cached index would silently measure the old code.
+    """
+    return _digest(sorted(Path(index.__file__).parent.glob("*.py")))
+
+
+def summary_version(summary: SummaryConfig) -> int:
+    """The stored summaries' version in a cached index: derived from the summariser's code and settings.
+
+    Stored summaries are recomputed from the stored vectors when they change (``update_index``
+    compares enricher versions), so a new summary model does not re-embed the corpus.
+    """
+    files = [Path(summarize.__file__), Path(summary_model.__file__), Path(summary_units.__file__)]
+    payload = json.dumps([SummaryEnricher.version, asdict(summary), _digest(files)], sort_keys=True)
+    return int(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12], 16)
+
+
+def index_settings(embedder: Embedder, chunker: ChunkerConfig) -> dict[str, Any]:
+    """Everything besides the articles and the summaries that decides what an evaluation index contains."""
     return {
         "code": code_digest(),
         "embedder": embedder.name,
@@ -85,8 +99,6 @@ def index_settings(embedder: Embedder, chunker: ChunkerConfig, summary: SummaryC
         "dim": embedder.dim,
         "chunker": chunker.as_dict(),
         "normalizer_version": NORMALIZER_VERSION,
-        "summary": asdict(summary),
-        "summary_enricher_version": SummaryEnricher.version,
     }
 
 
@@ -102,9 +114,12 @@ def eval_index(
     """Build the index of ``articles`` in the cache, or reuse it when it is present and valid.
 
     ``update_index`` does the validity check: it opens and verifies the cached version and
-    re-embeds only what differs from ``articles``. A damaged cache is deleted and rebuilt.
+    re-embeds only what differs from ``articles``; changed summary code or settings only
+    recompute the stored summaries (``summary_version``). A damaged cache is deleted and rebuilt.
     """
-    key = cache_key(articles, index_settings(embedder, chunker, summary))
+    key = cache_key(articles, index_settings(embedder, chunker))
+    enricher = SummaryEnricher(summary)
+    enricher.version = summary_version(summary)
     path = root / f"{corpus}-{slug(embedder.name)}-{key}"
     started = time.perf_counter()
     wanted = {a.doc_id for a in articles}
@@ -113,7 +128,7 @@ def eval_index(
         return update_index(
             path, list(articles), embedder, chunker,
             remove=lambda docs: [d for d in docs if d not in wanted],
-            rebuild=rebuild, enrichers=[SummaryEnricher(summary)], progress=progress,
+            rebuild=rebuild, enrichers=[enricher], progress=progress,
         )
 
     try:

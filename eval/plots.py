@@ -32,7 +32,8 @@ def recall_curves(curves: Mapping[str, Mapping[str, Sequence[float]]], path: Pat
             ax.plot(range(1, len(values) + 1), values, marker="o", ms=3, label=_label(system), color=COLORS[system])
         ax.set(title=group, xlabel="k (chunks)", ylabel="Recall@k", ylim=(0, 1.02), xticks=range(1, 11))
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="lower right")
+    if groups:
+        axes[0][0].legend(fontsize=8, loc="lower right")
     _save(fig, path)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from eval.easc_eval import LABELS as EASC_LABELS
+from eval.easc_eval import SYSTEMS as EASC_SYSTEMS
 from eval.scoring import ANSWERED, dataset_groups
 from eval.summaries import SUMMARY_SYSTEMS
 from eval.systems import ANSWER_SYSTEMS, LABELS, SYSTEMS
@@ -104,6 +106,38 @@ def gains(figures: Mapping[str, Table]) -> str:
     return "\n".join(lines)
 
 
+EASC_COLUMNS = [("rouge1", "R-1"), ("rouge2", "R-2"), ("rougeL", "R-L"), ("rouge1_max", "R-1 max"),
+                ("rouge2_max", "R-2 max"), ("rougeL_max", "R-L max")]
+
+
+def summary_benchmark(name: str, bench: Mapping[str, Any]) -> list[str]:
+    """The human-summary benchmark: systems at the references' length and at the default length, folds."""
+    out = [f"## Summaries against human summaries ({name})", "",
+           f"{bench['articles']} articles from `{bench['file']}`, five human extractive summaries each; "
+           f"{bench['candidates']:.1f} candidate sentences per article. ROUGE F against each summary, mean over the "
+           "five (R-n) and best of the five (max), on Arabic-normalised tokens, line breaks deleted as in the "
+           "references. Every system picks the same number of the same candidate sentences. Sanad's model is "
+           f"fitted on this set, so its figure is {bench['folds']}-fold cross-validated (folds dealt within "
+           "topics).", ""]
+    for length, title in (("reference", "the references' length"), ("default", "Sanad's default length")):
+        rows = bench["figures"][length]
+        out += [f"### At {title} ({bench['sentences'][length]:.2f} sentences on average)", "",
+                table(rows, EASC_SYSTEMS, EASC_COLUMNS, EASC_LABELS), "",
+                "Sanad (CV) − Lead-N: " + ", ".join(
+                    f"{h} {rows['sanad'][m] - rows['lead'][m]:+.3f}" for m, h in EASC_COLUMNS[:3]), ""]
+    out += ["### Sanad (CV) and Lead-N per fold", "",
+            "| fold | articles | R-1 Sanad | R-1 Lead | R-2 Sanad | R-2 Lead | R-1 Sanad (default) "
+            "| R-1 Lead (default) | R-2 Sanad (default) | R-2 Lead (default) |", "|---" * 10 + "|"]
+    for i, fold in enumerate(bench["by_fold"], start=1):
+        cells = [fold[f"{length}:{system}:{metric}"] for length in ("reference", "default")
+                 for metric in ("rouge1", "rouge2") for system in ("sanad", "lead")]
+        out.append(f"| {i} | {fold['articles']} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    err = bench["length_error_sentences"]
+    out += ["", f"Default length (sentences people pick for an article's size), mean absolute error by CV: "
+            f"{err['cv_mae']:.2f} sentences (a third of the candidates: {err['third_mae']:.2f}).", ""]
+    return out
+
+
 def render(results: Mapping[str, Any]) -> str:
     run, figures = results["run"], results["figures"]
     out = [
@@ -157,6 +191,8 @@ def render(results: Mapping[str, Any]) -> str:
             labels = {"sanad": "Sanad summary", "lead": "lead-n baseline"}
             out += [f"## Summaries ({group.removesuffix('/summaries')})", "",
                     table(rows, SUMMARY_SYSTEMS, SUMMARY_COLUMNS, labels), ""]
+    for name, bench in results.get("summary_benchmarks", {}).items():
+        out += summary_benchmark(name, bench)
     out += ["## Plots", "", "![Recall@k](recall_at_k.png)", "", "![Per language](by_language.png)", "",
             "![Latency](latency.png)", "", "## How the figures are measured", "", GLOSSARY,
             "Every figure and the settings used are in `results.json`; per-question outcomes in `questions.jsonl`."]

@@ -17,8 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eval import datasets, floors
+from eval import datasets, easc, floors
 from eval.cache import cache_root
+from eval.easc_eval import evaluate_easc
 from eval.evaluate import evaluate
 from index.embed import get_embedder
 from index.errors import SanadError
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     sample = datasets.ANSWER_SAMPLE if args.answer_sample is None else args.answer_sample
     if sample is not None and sample < 1:
         raise SanadError("--answer-sample must be at least 1")
-    loaded = [datasets.load(name, limit=args.limit, answer_sample=sample) for name in datasets.names(args.dataset)]
+    qa = [] if args.dataset == easc.NAME else datasets.names(args.dataset)
+    loaded = [datasets.load(name, limit=args.limit, answer_sample=sample) for name in qa]
     embedder = get_embedder(args.embedder)
     commit, dirty = git_commit()
     today = date.today().isoformat()
@@ -72,6 +74,12 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     if args.st_reader:
         readers["st"] = args.st_reader if args.st_reader.startswith("st:") else f"st:{args.st_reader}"
     evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir), readers)
+    benchmarks: dict[str, Any] = {}
+    if args.dataset == easc.NAME or (args.dataset == "all" and easc.available()):
+        benchmarks[easc.NAME] = evaluate_easc(embedder, cache_root(args.cache_dir))
+    elif args.dataset == "all":
+        print(f"sanad eval: {easc.NAME} skipped: no file at {easc.location()} (it is read from ../shared/)",
+              file=sys.stderr)
     command = f"sanad eval --dataset {args.dataset}" + (f" --limit {args.limit}" if args.limit else "")
     command += f" --answer-sample {args.answer_sample}" if args.answer_sample is not None else ""
     command += f" --reader {args.reader}" if args.reader != "sanad" else ""
@@ -90,6 +98,7 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
         "figures": evaluation.figures,
         "curves": evaluation.curves,
         "summaries_per_doc": evaluation.summaries_per_doc,
+        "summary_benchmarks": benchmarks,
     })
     write(out, results, evaluation.rows)
     print(f"report written to {out / 'report.md'} ({results['run']['seconds']:.0f} s)")

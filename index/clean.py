@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from index.dates import find_dates
-from index.lines import ends_with_period, fold, has_byline_cue, is_body, is_label, words
+from index.lines import ends_with_period, fold, has_byline_cue, is_body, is_label, words, wraps
 
 logger = logging.getLogger(__name__)
 
@@ -179,9 +179,11 @@ def _mark_edge_labels(lines: list[str], reasons: list[str | None]) -> None:
     Dates stay (metadata reads them). At the top, a run is only removed when a headline-like line
     follows it -- otherwise its last line may itself be a short title -- so «أولىكتاب بناء» goes
     but a three-word title followed by prose stays. Lines with a comma or sentence punctuation
-    are never labels, so a sign-off such as «بعدنا طيّبين، قولوا الله» stays.
+    are never labels, so a sign-off such as «بعدنا طيّبين، قولوا الله» stays, and neither is the last
+    line of a sentence hard-wrapped over several lines (``lines.wraps``).
     """
     live = [i for i, ln in enumerate(lines) if ln and reasons[i] is None]
+    continued = {i + 1 for i, w in enumerate(wraps(lines)) if w}  # the end of a wrapped sentence
     top: list[int] = []
     follower: str | None = None
     for i in live:
@@ -201,7 +203,7 @@ def _mark_edge_labels(lines: list[str], reasons: list[str | None]) -> None:
     for i in reversed(live):
         if _is_dateline(lines[i]) or has_byline_cue(lines[i]):
             continue
-        if not is_label(lines[i]):
+        if not is_label(lines[i]) or i in continued:
             break
         bottom.append(i)
     if len(bottom) < len(live):  # never empty a document made only of short lines

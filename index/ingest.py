@@ -76,18 +76,32 @@ def read_article(path: Path) -> Article:
         raw, hints = html_to_text(raw)
     elif kind == "markdown":
         raw, hints = markdown_to_text(raw)
+    return article_from_text(raw, path.stem, name, hints, encoding)
+
+
+def article_from_text(raw: str, doc_id: str, source: str, hints: Hints | None = None,
+                      encoding: str = "utf-8") -> Article:
+    """Clean plain text and read its metadata: what ``read_article`` does after decoding.
+
+    Evaluation sets that ship articles as strings go through here, so they are read exactly as
+    ``sanad index`` reads a ``.txt`` file.
+
+    Raises:
+        IngestError: nothing left after cleaning, or too long.
+    """
+    hints = hints or Hints()
     cleaned = clean_text(raw, keep=(hints.title, hints.author))
     text = cleaned.text
     if not text.strip():
-        raise IngestError(name, "no article text left after removing markup and page furniture")
+        raise IngestError(source, "no article text left after removing markup and page furniture")
     if len(text) > MAX_TEXT_CHARS:
-        raise IngestError(name, f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit; "
-                                "split it into one file per article")
+        raise IngestError(source, f"text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} limit; "
+                                  "split it into one file per article")
     meta = extract_metadata(text, hints)
     logger.info("%s: %d chars (%s), %d furniture lines removed, title=%r date=%r",
-                name, len(text), encoding, len(cleaned.removed), meta.title, meta.date)
+                source, len(text), encoding, len(cleaned.removed), meta.title, meta.date)
     return Article(
-        doc_id=path.stem, text=text, source=name, title=meta.title, date=meta.date,
+        doc_id=doc_id, text=text, source=source, title=meta.title, date=meta.date,
         date_text=meta.date_text, author=meta.author, outlet=meta.outlet, encoding=encoding,
         header=meta.header,
     )

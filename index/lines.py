@@ -8,6 +8,7 @@ without changing what counts as furniture.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -19,6 +20,7 @@ _PERIOD_END = re.compile(r"""[.۔][\s"'”’»)\]]*$""")
 _ELLIPSIS_END = re.compile(r"""(?:…|\.\.\.)[\s"'”’»)\]]*$""")
 _PUNCT_OR_DIGIT = re.compile(r"[\d\W_]", re.UNICODE)
 _WORD = re.compile(r"\S+")
+MIN_WRAP_WIDTH = 40  # hard-wrapped prose is set 60-80 characters wide
 _BYLINE_CUE = re.compile(
     r"^\s*(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تقرير|written by|words by|by)(?:\s*[:：\-–—]|\s)\s*\S",
     re.IGNORECASE,
@@ -84,23 +86,73 @@ def is_label(s: str) -> bool:
     return not any(_PUNCT_OR_DIGIT.search(_DIACRITICS.sub("", t)) for t in w)
 
 
+def wraps(rows: Sequence[str]) -> list[bool]:
+    """Per row of ``text.split("\\n")``: is its line break a hard wrap inside a sentence?
+
+    Text copied from print or e-mail is often wrapped at a fixed width, so one sentence runs over
+    several lines. A break is a wrap when the row does not end a sentence, the next row follows
+    without a blank line, and either the next row starts with a lower-case Latin letter or the
+    next row's first word would not have fitted on this row: the width being the longest row of
+    the block of adjacent rows (the test text reflowing tools use). A headline above a paragraph
+    is shorter than the paragraph's width, so its break is not a wrap. Blocks narrower than
+    ``MIN_WRAP_WIDTH`` characters (lists of labels, short verse) are never wrapped prose.
+
+    Example:
+        >>> wraps(["A short title", "Body text that runs all the way to the end of the", "line and on."])
+        [False, True, False]
+    """
+    stripped = [r.strip() for r in rows]
+    out = [False] * len(rows)
+    start = 0
+    while start < len(rows):
+        if not stripped[start]:
+            start += 1
+            continue
+        end = start
+        while end + 1 < len(rows) and stripped[end + 1]:
+            end += 1
+        width = max(len(r) for r in stripped[start : end + 1])
+        for i in range(start, end if width >= MIN_WRAP_WIDTH else start):
+            row, following = stripped[i], stripped[i + 1]
+            first = following.split()[0]
+            out[i] = not ends_sentence(row) and not row.endswith((":", "：")) and (
+                (first[0].isascii() and first[0].islower()) or len(row) + 1 + len(first) > width
+            )
+        start = end + 1
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A non-blank line of a text: its stripped content and where that content sits."""
+    """A non-blank line of a text: its stripped content, where that content sits, and whether the
+    line's sentence goes on to the next line (a hard wrap, see ``wraps``)."""
 
     start: int
     end: int
     text: str
+    wrapped: bool = False
 
 
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines with offsets of their stripped content, so spans skip edge whitespace."""
+    rows = text.split("\n")
     out: list[Line] = []
     pos = 0
-    for raw in text.split("\n"):
+    for raw, wrapped in zip(rows, wraps(rows), strict=True):
         stripped = raw.strip()
         if stripped:
             start = pos + (len(raw) - len(raw.lstrip()))
-            out.append(Line(start, start + len(stripped), stripped))
+            out.append(Line(start, start + len(stripped), stripped, wrapped))
         pos += len(raw) + 1
+    return out
+
+
+def paragraphs(lines: Sequence[Line]) -> list[list[int]]:
+    """Positions in ``lines`` grouped into logical lines: a wrapped line and the lines it runs on to."""
+    out: list[list[int]] = []
+    for i in range(len(lines)):
+        if out and lines[out[-1][-1]].wrapped:
+            out[-1].append(i)
+        else:
+            out.append([i])
     return out

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from index.dates import DateMention, find_dates, is_mostly_date, parse_date
 from index.documents import Span
-from index.lines import Line, ends_with_period, fold, has_byline_cue, is_body, is_label, split_lines, words
+from index.lines import (
+    Line,
+    ends_with_period,
+    fold,
+    has_byline_cue,
+    is_body,
+    is_label,
+    paragraphs,
+    split_lines,
+    words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +99,12 @@ def extract_metadata(text: str, hints: Hints | None = None) -> Metadata:
     """
     hints = hints or Hints()
     lines = split_lines(text)
-    body = [i for i, ln in enumerate(lines) if is_body(ln.text)]
+    body, wrapped = _prose(lines)
     first_body = body[0] if body else len(lines)
-    header_zone = list(range(min(first_body, HEADER_LINES)))
-    tail_start = body[-1] + 1 if body else len(header_zone)
+    header_zone = [i for i in range(min(first_body, HEADER_LINES)) if i not in wrapped]
+    tail_start = body[-1] + 1 if body else min(first_body, HEADER_LINES)
     footer_zone = [i for i in range(max(tail_start, len(lines) - FOOTER_LINES), len(lines))
-                   if i not in header_zone]
+                   if i not in header_zone and i not in wrapped]
     datelines = [d for i in header_zone + footer_zone if (d := _dateline(lines[i], i))]
     spans: list[int] = []
 
@@ -107,6 +117,23 @@ def extract_metadata(text: str, hints: Hints | None = None) -> Metadata:
     header = tuple(Span(lines[i].start, lines[i].end) for i in sorted(set(spans)))
     logger.debug("metadata: title=%r date=%r author=%r outlet=%r", title, date, author, outlet)
     return Metadata(title, date, date_text, author, outlet, header)
+
+
+def _prose(lines: list[Line]) -> tuple[list[int], set[int]]:
+    """Lines of body paragraphs, and lines of a sentence wrapped over several lines.
+
+    A paragraph hard-wrapped at a fixed width is read whole (``lines.paragraphs``): its first
+    line alone looks like a headline (no full stop, a dozen words) but is the start of a
+    sentence, so it is body, and no line of it is ever a title, byline or dateline.
+    """
+    body: list[int] = []
+    wrapped: set[int] = set()
+    for group in paragraphs(lines):
+        if len(group) > 1:
+            wrapped.update(group)
+        if is_body(" ".join(lines[i].text for i in group)):
+            body.extend(group)
+    return body, wrapped
 
 
 def _dateline(line: Line, index: int) -> _Dateline | None:
@@ -162,7 +189,7 @@ def _pick_title(lines: list[Line], header_zone: list[int], footer_zone: list[int
         if i not in date_idx and _headline(lines[i].text):
             return lines[i].text, i
     footer_dates = sorted(i for i in date_idx if i in footer_zone)
-    if not footer_dates or first_body > len(header_zone):
+    if not footer_dates or first_body > HEADER_LINES:
         return None, None
     i = footer_dates[0] - 1
     block: list[int] = []

@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_serve)
 
     p = sub.add_parser("eval", parents=[common], help="measure retrieval, answers, citations and summaries")
-    p.add_argument("--dataset", choices=["seeds", "xquad-ar", "xquad-en", "arcd", "all"], default="seeds")
+    p.add_argument("--dataset", choices=["seeds", "xquad-ar", "xquad-en", "arcd", "easc-dev", "all"], default="seeds",
+                   help="easc-dev (human summaries) is read from ../shared/ beside the repository; "
+                        "all includes it when it is there")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>-<commit>)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N questions of each dataset")
     p.add_argument("--check-floors", action="store_true", help="fail when a figure is below its committed floor")

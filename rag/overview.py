@@ -7,17 +7,16 @@ summarise single articles; see rag/summarize.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from index.dates import find_dates
 from rag.corpus import Corpus, SentenceRef
 from rag.figures import Figure, conflicts, figures
-from rag.summarize import MIN_WORDS
-from rag.types import Citation, Language, Overview, Point, TimelineEntry
+from rag.summary_units import MIN_WORDS
+from rag.types import Citation, Language, Overview, Point, Source, TimelineEntry
 
 # Shown when no two related passages disagree on a figure or a date.
 NO_DIFFERENCES: dict[Language, str] = {
@@ -45,7 +44,8 @@ def build_overview(corpus: Corpus, language: Language = "en", config: OverviewCo
     groups = _theme_groups(body, pairs, config)
     themes = tuple(_theme_point(corpus, g, config) for g in groups[: config.themes])
     differences = tuple(_differences(corpus, body, pairs, config, language))
-    return Overview(themes=themes, differences=differences, timeline=tuple(_timeline(corpus)))
+    related = pairs.cross_quantile(config.link_quantile) if pairs.cross.any() else 1.0
+    return Overview(themes=themes, differences=differences, timeline=tuple(_timeline(corpus, related)))
 
 
 def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
@@ -97,16 +97,34 @@ def _theme_groups(body: Sequence[SentenceRef], pairs: _Pairs, config: OverviewCo
 
 
 def _theme_point(corpus: Corpus, group: Sequence[SentenceRef], config: OverviewConfig) -> Point:
-    """The group's most central sentence per article, the most central of all first."""
+    """Each article's most representative sentence of the group, the earliest article first.
+
+    Representative: the highest mean similarity to the group's sentences. Articles are ordered by
+    publication date; undated ones follow, and ties go to the article whose sentence is the most
+    central, so with no dates at all the theme opens with its most central sentence.
+    """
     vecs = corpus.vectors[[s.pos for s in group]]
     centrality = (vecs @ vecs.T).mean(axis=1)
     best: dict[str, tuple[float, SentenceRef]] = {}
     for c, ref in zip(centrality, group, strict=True):
         if ref.doc_id not in best or c > best[ref.doc_id][0]:
             best[ref.doc_id] = (float(c), ref)
-    picked = sorted(best.values(), key=lambda x: -x[0])[: config.max_citations]
-    citations = tuple(_cite(corpus, n, ref, score) for n, (score, ref) in enumerate(picked, start=1))
-    return Point(summary=citations[0].text, citations=citations)
+    order = sorted(best, key=lambda d: (*_when(corpus, d), -best[d][0], d))
+    citations = tuple(_cite(corpus, n, best[d][1], best[d][0])
+                      for n, d in enumerate(order[: config.max_citations], start=1))
+    sources = tuple(_source(corpus, d) for d in order)
+    return Point(summary=citations[0].text, citations=citations, sources=sources)
+
+
+def _when(corpus: Corpus, doc_id: str) -> tuple[bool, str]:
+    """Sort key of an article's publication date: dated articles first, oldest first."""
+    date = corpus.articles[doc_id].date
+    return date is None, date or ""
+
+
+def _source(corpus: Corpus, doc_id: str) -> Source:
+    a = corpus.articles[doc_id]
+    return Source(doc_id, a.title, a.outlet, a.date)
 
 
 def _differences(
@@ -146,25 +164,58 @@ def _difference_text(language: Language, found: Sequence[tuple[Figure, Figure]])
     return f"The sources give different figures or dates for the same thing: {left} [1] versus {right} [2]"
 
 
-def _timeline(corpus: Corpus) -> list[TimelineEntry]:
-    """Publication dates and dates stated in the text, oldest first, each cited."""
+def _timeline(corpus: Corpus, related: float) -> list[TimelineEntry]:
+    """Publication dates and dates stated in the text, oldest first, each cited.
+
+    Sentences that give the same date for the same event become one entry: the same event when
+    the words around the date are shared (the rule ``figures.conflicts`` uses to compare dates)
+    or the sentences are at least ``related`` similar. The entry quotes the earliest article's
+    sentence and cites the others under ``also``.
+    """
     entries: list[TimelineEntry] = []
-    for doc_id, article in corpus.articles.items():
-        refs = corpus.by_doc[doc_id]
+    mentions: dict[str, list[tuple[SentenceRef, Figure]]] = {}
+    for doc_id in sorted(corpus.articles, key=lambda d: (*_when(corpus, d), d)):
+        article = corpus.articles[doc_id]
         if article.date and article.date_text:
             start = article.text.find(article.date_text)
             if start >= 0:
                 span = Citation(0, doc_id, article.title, article.date, start, start + len(article.date_text),
                                 article.date_text, 0.0)
                 entries.append(TimelineEntry(article.date, article.title or article.date_text, span, "published"))
-        for ref in refs:
+        for ref in corpus.by_doc[doc_id]:
             if ref.header:
                 continue
-            text = corpus.text(ref)
-            for mention in {m.iso: m for m in find_dates(text)}.values():
-                entries.append(TimelineEntry(mention.iso, text, _cite(corpus, 0, ref), "mentioned"))
-    entries.sort(key=lambda e: (e.date, e.kind != "published", e.citation.doc_id, e.citation.start))
+            dated = {f.value: f for f in figures(corpus.text(ref)) if f.kind == "date"}
+            for iso, figure in dated.items():
+                mentions.setdefault(iso, []).append((ref, figure))
+    for iso, found in mentions.items():
+        for event in _events(corpus, found, related):
+            first, *others = event
+            entries.append(TimelineEntry(iso, corpus.text(first), _cite(corpus, 0, first), "mentioned",
+                                         tuple(_cite(corpus, 0, ref) for ref in others)))
+    entries.sort(key=lambda e: (e.date, e.kind != "published", *_when(corpus, e.citation.doc_id),
+                                e.citation.doc_id, e.citation.start))
     return [
-        TimelineEntry(e.date, e.text, Citation(**{**e.citation.__dict__, "n": n}), e.kind)
+        replace(e, citation=replace(e.citation, n=n), also=tuple(replace(c, n=n) for c in e.also))
         for n, e in enumerate(entries, start=1)
     ]
+
+
+def _events(corpus: Corpus, found: Sequence[tuple[SentenceRef, Figure]], related: float) -> list[list[SentenceRef]]:
+    """Mentions of one date grouped by event, in the order given (earliest article first)."""
+    groups: list[list[tuple[SentenceRef, Figure]]] = []
+    for ref, figure in found:
+        for group in groups:
+            if any(_same_event(corpus, ref, figure, r, f, related) for r, f in group):
+                group.append((ref, figure))
+                break
+        else:
+            groups.append([(ref, figure)])
+    return [[ref for ref, _ in group] for group in groups]
+
+
+def _same_event(corpus: Corpus, a: SentenceRef, fa: Figure, b: SentenceRef, fb: Figure, related: float) -> bool:
+    need = 2 if min(len(fa.about), len(fb.about)) >= 2 else 1
+    if len(fa.about & fb.about) >= need:
+        return True
+    return float(corpus.vectors[a.pos] @ corpus.vectors[b.pos]) >= related

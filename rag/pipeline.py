@@ -93,6 +93,11 @@ class Pipeline:
         """Sentence ranking and citing over the live index version (for calibration and evaluation)."""
         return self._state().answerer
 
+    @property
+    def corpus(self) -> Corpus:
+        """Sentences and their vectors in the live index version (for evaluation and fitting)."""
+        return self._state().corpus
+
     def has_index(self) -> bool:
         return current_version(self.index_dir) is not None
 
@@ -175,15 +180,19 @@ class Pipeline:
         """Raw chunk retrieval (for evaluation and the LangChain retriever)."""
         return self._state().retriever.search(query, k=k, mode=mode, filters=filters)
 
-    def summarize(self, doc_id: str, sentences: int | None = None, ratio: float | None = None) -> Summary:
+    def summarize(
+        self, doc_id: str, sentences: int | None = None, ratio: float | None = None,
+        config: SummaryConfig | None = None,
+    ) -> Summary:
         """The stored summary of ``doc_id``, or one of ``sentences`` sentences (or of that ``ratio`` of its
-        body sentences, at least one) computed from stored vectors."""
+        candidate sentences, at least one) computed from stored vectors; ``config`` replaces the
+        pipeline's summary settings for this call (the evaluation scores other fitted models)."""
         state = self._state()
         article = self.article(doc_id)
-        config = self.summary
+        config = config or self.summary
         if ratio is not None:
-            config = replace(config, ratio=ratio, min_sentences=1, max_sentences=len(state.corpus.by_doc[doc_id]) or 1)
-        if sentences is None and ratio is None:
+            config = replace(config, ratio=ratio)
+        if sentences is None and ratio is None and config is self.summary:
             stored = state.snapshot.records.extras(doc_id).get(SummaryEnricher.name)
             spans = [Span(s, e) for s, e in stored] if stored is not None else None
         else:

@@ -6,13 +6,19 @@ Does not decide content; the JSON forms come from ``to_dict()`` on the result ty
 from __future__ import annotations
 
 from rag.overview import NO_DIFFERENCES
-from rag.types import Answer, Citation, Language, Overview, Summary
+from rag.types import Answer, Citation, Language, Overview, Source, Summary
 
 
 def _source(c: Citation) -> str:
     title = c.title or c.doc_id
     date = f", {c.date}" if c.date else ""
     return f"[{c.n}] {title}{date} — {c.doc_id} [{c.start}:{c.end}]"
+
+
+def source_label(source: Source) -> str:
+    """«Outlet or title (date)»: how a supporting article is named in the overview."""
+    name = source.outlet or source.title or source.doc_id
+    return f"{name} ({source.date})" if source.date else name
 
 
 def answer_text(answer: Answer) -> str:
@@ -32,6 +38,9 @@ def overview_text(overview: Overview, language: Language = "en") -> str:
     lines = ["THEMES"]
     for i, theme in enumerate(overview.themes, start=1):
         lines.append(f"{i}. {theme.summary}")
+        if theme.sources:
+            label = "In" if language == "en" else "في"
+            lines.append(f"   {label} {len(theme.sources)}: " + "; ".join(source_label(s) for s in theme.sources))
         lines += [f"   {_source(c)}" for c in theme.citations]
     lines += ["", "DIFFERENCES"]
     if not overview.differences:
@@ -41,5 +50,6 @@ def overview_text(overview: Overview, language: Language = "en") -> str:
         lines += [f"   {_source(c)}: {c.text}" for c in point.citations]
     lines += ["", "TIMELINE"]
     for entry in overview.timeline:
-        lines.append(f"{entry.date}  {entry.text[:160]}  [{entry.citation.doc_id}]")
+        docs = ", ".join(dict.fromkeys(c.doc_id for c in (entry.citation, *entry.also)))
+        lines.append(f"{entry.date}  {entry.text[:160]}  [{docs}]")
     return "\n".join(lines)

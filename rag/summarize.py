@@ -1,42 +1,41 @@
-"""Extractive per-article summaries: central, non-redundant sentences with a news-lead prior.
+"""Extractive per-article summaries: the sentences people would pick, in the article's order.
 
-Computed at indexing time (``SummaryEnricher``) and stored, so reading one is instant; other
-lengths are recomputed from the stored sentence vectors without re-embedding.
+Candidates are whole sentences (rag/summary_units.py), scored by a small model fitted on human
+summaries (rag/summary_model.py) and chosen with a redundancy penalty. Computed at indexing time
+(``SummaryEnricher``) and stored, so reading one is instant; other lengths are recomputed from the
+stored sentence vectors without re-embedding.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.documents import Article, Span
-from rag.corpus import title_sentence
-from rag.scores import rescale, standardise
-
-MIN_WORDS = 5  # shorter body lines are subheadings or labels, not summary material
+from rag.scores import rescale
+from rag.summary_model import SummaryModel, features, load_model
+from rag.summary_units import summary_units, unit_vectors
 
 
 @dataclass(frozen=True)
 class SummaryConfig:
-    """Summary length and the weights of the sentence-selection score."""
+    """Summary length (``ratio`` of the candidate sentences, else the fitted default) and the model."""
 
-    min_sentences: int = 3
-    max_sentences: int = 5
-    ratio: float = 0.2  # default length: this share of the body sentences, within the bounds above
-    lead_weight: float = 0.6  # news puts the key facts first
-    title_weight: float = 0.5  # similarity to the headline, when there is one
-    redundancy: float = 0.5  # MMR trade-off against sentences already chosen
+    ratio: float | None = None
+    model: SummaryModel = field(default_factory=load_model)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.min_sentences <= self.max_sentences or not 0 < self.ratio <= 1:
-            raise ValueError("need 1 <= min_sentences <= max_sentences and 0 < ratio <= 1")
+        if self.ratio is not None and not 0 < self.ratio <= 1:
+            raise ValueError("need 0 < ratio <= 1")
 
 
-def default_length(body_sentences: int, config: SummaryConfig) -> int:
-    return max(config.min_sentences, min(config.max_sentences, round(body_sentences * config.ratio)))
+def default_length(candidates: int, config: SummaryConfig) -> int:
+    """Sentences in a summary of an article with ``candidates`` candidate sentences."""
+    if config.ratio is not None:
+        return min(candidates, max(1, round(candidates * config.ratio)))
+    return config.model.length(candidates)
 
 
 def select_sentences(
@@ -46,35 +45,21 @@ def select_sentences(
     n: int | None = None,
     config: SummaryConfig | None = None,
 ) -> list[Span]:
-    """Choose ``n`` summary sentences (default from ``config``), returned in the article's order."""
+    """Choose ``n`` summary sentences (default from ``config``), returned in the article's order.
+
+    ``sentences`` are the splitter's sentences of ``article`` and ``vectors`` their embeddings;
+    a returned span may join several of them (a sentence wrapped over lines).
+    """
     config = config or SummaryConfig()
-    body = [i for i, s in enumerate(sentences) if _is_body(article, s)]
-    if not body:
-        body = list(range(len(sentences)))
-    n = default_length(len(body), config) if n is None else n
-    if n >= len(body):
-        return [sentences[i] for i in body]
-    vecs = vectors[body]
-    sims = vecs @ vecs.T
-    centrality = (sims.sum(axis=1) - 1.0) / max(len(body) - 1, 1)
-    lead = np.array([1 / math.sqrt(1 + r) for r in range(len(body))])
-    relevance = standardise(centrality) + config.lead_weight * lead
-    title = _title_vector(article, sentences, vectors)
-    if title is not None:
-        relevance += config.title_weight * standardise(vecs @ title)
-    chosen = _mmr(relevance, rescale(sims), n, config.redundancy)
-    return [sentences[body[i]] for i in sorted(chosen)]
-
-
-def _is_body(article: Article, span: Span) -> bool:
-    if any(h.start < span.end and span.start < h.end for h in article.header):
-        return False
-    return len(article.text[span.start : span.end].split()) >= MIN_WORDS
-
-
-def _title_vector(article: Article, sentences: Sequence[Span], vectors: np.ndarray) -> np.ndarray | None:
-    found = title_sentence(article, sentences)
-    return None if found is None else vectors[found]
+    units = summary_units(article, sentences)
+    n = default_length(len(units), config) if n is None else n
+    if n >= len(units):
+        return [Span(u.start, u.end) for u in units]
+    vecs = unit_vectors(units, vectors)
+    x = features([article.text[u.start : u.end] for u in units], [u.paragraph_start for u in units], vecs)
+    relevance = config.model.sentence.score(x)
+    chosen = _mmr(relevance, rescale(vecs @ vecs.T), n, config.model.sentence.redundancy)
+    return [Span(units[i].start, units[i].end) for i in sorted(chosen)]
 
 
 def _mmr(relevance: np.ndarray, sims: np.ndarray, n: int, redundancy: float) -> list[int]:
@@ -93,7 +78,7 @@ class SummaryEnricher:
     """Index-time hook: stores each article's default summary as sentence spans."""
 
     name = "summary"
-    version = 1
+    version = 2  # 2: whole (unwrapped) sentences chosen by the fitted model, at the fitted length
 
     def __init__(self, config: SummaryConfig | None = None) -> None:
         self.config = config or SummaryConfig()

@@ -104,27 +104,57 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Source:
+    """An article that supports a point: who published it and when (``None`` where it does not say)."""
+
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    date: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Point:
-    """A theme or a difference: a short summary backed by cited sentences from several articles."""
+    """A theme or a difference: a short summary backed by cited sentences from several articles.
+
+    ``sources`` lists every article that supports a theme (earliest first), also those beyond the
+    cited sentences.
+    """
 
     summary: str
     citations: tuple[Citation, ...]
+    sources: tuple[Source, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": self.summary, "citations": [c.to_dict() for c in self.citations]}
+        out: dict[str, Any] = {"summary": self.summary, "citations": [c.to_dict() for c in self.citations]}
+        if self.sources:
+            out["sources"] = [s.to_dict() for s in self.sources]
+        return out
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """A dated event: the ISO date, the sentence that states it, and its citation."""
+    """A dated event: the ISO date, the sentence that states it, and its citation.
+
+    ``also`` cites the other sentences that give the same date for the same event (merged into
+    this entry), from the same or other articles.
+    """
 
     date: str
     text: str
     citation: Citation
     kind: Literal["published", "mentioned"] = "mentioned"
+    also: tuple[Citation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.date, "text": self.text, "kind": self.kind, "citation": self.citation.to_dict()}
+        out: dict[str, Any] = {"date": self.date, "text": self.text, "kind": self.kind,
+                               "citation": self.citation.to_dict()}
+        if self.also:
+            out["also"] = [c.to_dict() for c in self.also]
+        return out
 
 
 @dataclass(frozen=True)

@@ -58,14 +58,20 @@ ARTICLES = {
 }
 
 
-@pytest.mark.slow
-def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: Path, e5: Embedder) -> None:
+def _indexed(tmp_path: Path, e5: Embedder, articles: dict[str, str]) -> Pipeline:
+    """A real index over ``articles`` (file name -> text)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name, text in ARTICLES.items():
+    for name, text in articles.items():
         (corpus / name).write_text(text, encoding="utf-8")
     pipeline = Pipeline(tmp_path / "index", e5)
     pipeline.index([corpus])
+    return pipeline
+
+
+@pytest.mark.slow
+def test_overview_names_the_differing_figures_and_cites_both_sources(tmp_path: Path, e5: Embedder) -> None:
+    pipeline = _indexed(tmp_path, e5, ARTICLES)
     overview = pipeline.overview("en")
     assert overview.differences, overview_text(overview)
     first = overview.differences[0]
@@ -90,3 +96,51 @@ def test_themes_are_several_groups_each_shared_by_articles(pipeline: Pipeline) -
         for c in theme.citations:
             assert pipeline.article(c.doc_id).text[c.start : c.end] == c.text
     assert len({(t.citations[0].doc_id, t.citations[0].start) for t in themes}) == len(themes)
+
+
+@pytest.mark.slow
+def test_themes_lead_with_the_earliest_article_and_list_their_sources(pipeline: Pipeline) -> None:
+    themes = pipeline.overview("en").themes
+    support = [len(t.sources) for t in themes]
+    assert support == sorted(support, reverse=True)  # the most widely supported theme first
+    docs = {d.doc_id: pipeline.article(d.doc_id) for d in pipeline.documents()}
+    for theme in themes:
+        assert {c.doc_id for c in theme.citations} <= {s.doc_id for s in theme.sources}
+        dates = [s.date for s in theme.sources]
+        dated = [d for d in dates if d is not None]
+        assert dated == sorted(dated) and dates[: len(dated)] == dated  # oldest first, undated last
+        assert theme.citations[0].doc_id == theme.sources[0].doc_id
+        assert theme.summary == theme.citations[0].text
+        for s in theme.sources:
+            assert (s.title, s.outlet, s.date) == (docs[s.doc_id].title, docs[s.doc_id].outlet, docs[s.doc_id].date)
+
+
+DATED = {
+    "early.txt": "Source: Baghdad Today\n3 March 2024\n"
+    "The United States and Iraq signed the withdrawal agreement on 12 March 2024 in Baghdad.\n"
+    "Officials said the first units would leave the Ain al-Asad base within months of the signing.",
+    "late.txt": "Source: Gulf Wire\n20 March 2024\n"
+    "Iraq and the United States signed the withdrawal agreement on 12 March 2024, the ministry said.\n"
+    "The first units are expected to leave the Ain al-Asad base within months, officials added.\n"
+    "Separately, heavy rain flooded several streets of Basra on 15 March 2024.",
+}
+
+
+@pytest.mark.slow
+def test_timeline_merges_the_same_event_and_themes_cite_outlets(tmp_path: Path, e5: Embedder) -> None:
+    pipeline = _indexed(tmp_path, e5, DATED)
+    overview = pipeline.overview("en")
+    signed = [e for e in overview.timeline if e.date == "2024-03-12"]
+    assert len(signed) == 1, [e.text for e in signed]  # one event, told by both articles
+    assert signed[0].citation.doc_id == "early" and [c.doc_id for c in signed[0].also] == ["late"]
+    assert [e.date for e in overview.timeline if e.kind == "mentioned"] == ["2024-03-12", "2024-03-15"]
+    for entry in overview.timeline:
+        for c in (entry.citation, *entry.also):
+            assert pipeline.article(c.doc_id).text[c.start : c.end] == c.text
+    assert overview.themes, overview_text(overview)
+    theme = overview.themes[0]
+    assert [(s.doc_id, s.outlet, s.date) for s in theme.sources] == [
+        ("early", "Baghdad Today", "2024-03-03"), ("late", "Gulf Wire", "2024-03-20")]
+    assert theme.citations[0].doc_id == "early"
+    assert "Baghdad Today (2024-03-03)" in overview_text(overview)
+    assert overview.to_dict()["timeline"][0]["citation"]["doc_id"] == "early"

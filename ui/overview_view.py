@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from rag.overview import NO_DIFFERENCES
+from rag.render import source_label
 from rag.types import Language, Overview, Point
 from ui.answers import card_html
 from ui.markup import esc, placeholder
@@ -32,9 +33,13 @@ def _points_html(points: Sequence[Point], heading: str, empty: str, css: str) ->
     items = []
     for i, point in enumerate(points, start=1):
         cards = "".join(card_html(c) for c in point.citations)
+        sources = ""
+        if point.sources:
+            names = " · ".join(esc(source_label(s)) for s in point.sources)
+            sources = f'<div class="sanad-point-outlets" dir="auto">{len(point.sources)}: {names}</div>'
         items.append(
             f'<div class="sanad-point"><div class="sanad-point-summary" dir="auto">'
-            f'<span class="sanad-point-n">{i}.</span> {esc(point.summary)}</div>'
+            f'<span class="sanad-point-n">{i}.</span> {esc(point.summary)}</div>{sources}'
             f'<div class="sanad-sources">{cards}</div></div>'
         )
     return f'<section class="{css}"><h3 dir="auto">{esc(heading)}</h3>{"".join(items)}</section>'
@@ -69,7 +74,10 @@ def timeline_frame(overview: Overview) -> pd.DataFrame:
     for entry in overview.timeline:
         c = entry.citation
         text = entry.text if len(entry.text) <= EXCERPT_CHARS else entry.text[: EXCERPT_CHARS - 1] + "…"
-        rows.append([entry.date, entry.kind, c.title or c.doc_id, text, c.doc_id, int(c.start), int(c.end)])
+        source = c.title or c.doc_id
+        others = len({a.doc_id for a in entry.also} - {c.doc_id})
+        source += f" (+{others})" if others else ""
+        rows.append([entry.date, entry.kind, source, text, c.doc_id, int(c.start), int(c.end)])
     return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
 
