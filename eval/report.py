@@ -138,6 +138,21 @@ def summary_benchmark(name: str, bench: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def abstention_section(figures: Mapping[str, Table]) -> list[str]:
+    """Abstention and answer-phrase figures of every `ask` system, per group, and the reliability plot."""
+    out = ["## Abstention and answer phrases (`ask`, per reader)", "",
+           "| group | system | " + " | ".join(h for _, h in ABSTAIN_COLUMNS + PHRASE_COLUMNS) + " |",
+           "|---|" + "---|" * (len(ABSTAIN_COLUMNS) + len(PHRASE_COLUMNS) + 1)]
+    for group, rows in figures.items():
+        if group.endswith(f"/{ANSWERED}"):
+            continue
+        for system in ANSWER_SYSTEMS:
+            if system in rows and "abstain_recall" in rows[system]:
+                cells = [fmt(rows[system].get(m), m) for m, _ in ABSTAIN_COLUMNS + PHRASE_COLUMNS]
+                out.append(f"| {group} | {system} | " + " | ".join(cells) + " |")
+    return [*out, "", "![Reliability of the reader's probability](reliability.png)"]
+
+
 def render(results: Mapping[str, Any]) -> str:
     run, figures = results["run"], results["figures"]
     out = [
@@ -173,17 +188,7 @@ def render(results: Mapping[str, Any]) -> str:
         n = max((r.get("questions") or 0 for r in rows.values()), default=0)
         out += [f"### {group} ({fmt(n, 'questions')} answerable questions)", "",
                 table(rows, SYSTEMS, MAIN_COLUMNS, LABELS), ""]
-    out += ["## Abstention and answer phrases (`ask`, per reader)", "",
-            "| group | system | " + " | ".join(h for _, h in ABSTAIN_COLUMNS + PHRASE_COLUMNS) + " |",
-            "|---|" + "---|" * (len(ABSTAIN_COLUMNS) + len(PHRASE_COLUMNS) + 1)]
-    for group, rows in figures.items():
-        if group.endswith(f"/{ANSWERED}"):
-            continue
-        for system in ANSWER_SYSTEMS:
-            if system in rows and "abstain_recall" in rows[system]:
-                cells = [fmt(rows[system].get(m), m) for m, _ in ABSTAIN_COLUMNS + PHRASE_COLUMNS]
-                out.append(f"| {group} | {system} | " + " | ".join(cells) + " |")
-    out += ["", "![Reliability of the reader's probability](reliability.png)"]
+    out += abstention_section(figures)
     out += ["", "## What each design choice gains", "", "Differences on the same questions and index "
             "(positive: the first system is better).", "", gains(figures), ""]
     for group, rows in figures.items():
