@@ -9,6 +9,7 @@ metadata and the model card into ``rag/reading/weights/``. Never trains on the s
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from eval import reader_data
+from eval import reader_data, splits
 from eval.cache import cache_root
 from eval.reader_card import write_card
 from eval.reader_training import TrainConfig, Trainer, score_groups
@@ -112,7 +113,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _groups() -> list[reader_data.Group]:
-    path = cache_root() / "reader-data" / "groups.jsonl"
+    """The training groups, cached by the code and data that make them (embedding them takes minutes)."""
+    digest = hashlib.sha256()
+    for source in (reader_data.__file__, splits.__file__, splits.XQUAD_DIR / "xquad.ar.json",
+                   splits.XQUAD_DIR / "xquad.en.json", splits.ARCD_FILE):
+        digest.update(Path(source).read_bytes())
+    path = cache_root() / "reader-data" / f"groups-{digest.hexdigest()[:12]}.jsonl"
     if path.exists():
         return reader_data.load(path)
     groups = reader_data.build(get_embedder("e5-small"))
