@@ -192,7 +192,9 @@ def _update(
     staging = new_staging_dir(index_dir)
     try:
         extras_kept = _recompute_extras(old, kept, enrichers) if enrichers_changed else {}
-        documents = _write_version(staging, old, kept, embedded, spec.dim, enrichers, extras_kept, moved)
+        documents, vector_specs = _write_version(
+            staging, old, kept, embedded, spec.dim, enrichers, extras_kept, moved
+        )
         manifest = Manifest(
             embedder=spec,
             chunker=chunker.as_dict(),
@@ -202,6 +204,7 @@ def _update(
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             packages=_package_versions(),
             enrichers={e.name: e.version for e in enrichers},
+            vectors=vector_specs,
             stats={
                 "chunks_embedded": sum(len(e.chunks) for e in embedded),
                 "sentences_embedded": sum(len(e.sentences) for e in embedded),
@@ -319,12 +322,15 @@ def _write_version(
     enrichers: Sequence[Enricher],
     extras_kept: dict[str, dict[str, Any]],
     moved: Mapping[str, str],
-) -> dict[str, DocumentEntry]:
+) -> tuple[dict[str, DocumentEntry], dict[str, dict[str, Any]]]:
     """Write vectors, records and BM25 for kept + newly embedded documents into ``staging``.
+
+    Returns the documents and the FAISS index kind chosen for each vector file (for the manifest).
 
     ``moved``: new source paths of kept documents whose file moved (same content, not re-embedded).
     """
-    chunk_table, sentence_table = VectorTable.empty(dim), VectorTable.empty(dim)
+    chunk_parts: list[tuple[np.ndarray, np.ndarray]] = []  # (ids, vectors) in row order
+    sentence_parts: list[tuple[np.ndarray, np.ndarray]] = []
     sparse_table: SparseTable | None = None
     kept_chunks: list[Chunk] = []
     documents: dict[str, DocumentEntry] = {}
@@ -334,8 +340,8 @@ def _write_version(
         kept_sentences = [s for s in old.records.sentences() if s.doc_id in kept_set]
         chunk_ids = np.array([c.id for c in kept_chunks], dtype=np.int64)
         sentence_ids = np.array([s.id for s in kept_sentences], dtype=np.int64)
-        chunk_table.add(chunk_ids, old.chunk_vectors.get(chunk_ids))
-        sentence_table.add(sentence_ids, old.sentence_vectors.get(sentence_ids))
+        chunk_parts.append((chunk_ids, old.chunk_vectors.get(chunk_ids)))
+        sentence_parts.append((sentence_ids, old.sentence_vectors.get(sentence_ids)))
         if old.sentence_sparse is not None:
             sparse_table = SparseTable(sentence_ids, old.sentence_sparse.get(sentence_ids))
         documents = {d: old.manifest.documents[d] for d in kept}
@@ -352,9 +358,9 @@ def _write_version(
         spans = [Span(s.start, s.end) for s in e.sentences]
         extras = {enricher.name: enricher(e.article, spans, e.sentence_vectors) for enricher in enrichers}
         writer.add(e.article, e.chunks, e.sentences, extras)
-        chunk_table.add(np.array([c.id for c in e.chunks], dtype=np.int64), e.chunk_vectors)
+        chunk_parts.append((np.array([c.id for c in e.chunks], dtype=np.int64), e.chunk_vectors))
         sentence_ids = np.array([s.id for s in e.sentences], dtype=np.int64)
-        sentence_table.add(sentence_ids, e.sentence_vectors)
+        sentence_parts.append((sentence_ids, e.sentence_vectors))
         if e.sentence_sparse is not None:
             table = sparse_table or SparseTable.empty(e.sentence_sparse.shape[1])
             sparse_table = table.add(sentence_ids, e.sentence_sparse)
@@ -364,13 +370,21 @@ def _write_version(
     writer.move_sources(moved)
     writer.close()
 
-    chunk_table.write(staging / CHUNK_VECTORS)
-    sentence_table.write(staging / SENTENCE_VECTORS)
+    specs = {}
+    for name, parts, previous in (
+        (CHUNK_VECTORS, chunk_parts, old.chunk_vectors if old else None),
+        (SENTENCE_VECTORS, sentence_parts, old.sentence_vectors if old else None),
+    ):
+        ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        vectors = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, dim), np.float32)
+        vector_table = VectorTable.build(ids, vectors, previous=previous)  # exact or IVF, by size
+        vector_table.write(staging / name)
+        specs[name] = vector_table.spec.as_dict()
     if sparse_table is not None:
         sparse_table.write(staging / SENTENCE_SPARSE)
     all_chunks = kept_chunks + [c for e in embedded for c in e.chunks]
     LexicalIndex.build([c.id for c in all_chunks], [c.text for c in all_chunks]).save(staging / BM25_DIR)
-    return dict(sorted(documents.items()))
+    return dict(sorted(documents.items())), specs
 
 
 def _package_versions() -> dict[str, str]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
 SPARSE_TOP_K = 256
+QUERY_CACHE = 1024  # question vectors kept per embedder (~1.5 KB dense + ~2 KB sparse each)
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -100,6 +103,8 @@ class E5SmallEmbedder(LangChainEmbeddings):
         # measured on 2 cores) for ~25 MB more memory. Each handle is used by one thread at a time.
         self._dense = _Engine()
         self._sparse = _Engine()
+        self._queries: _Cache[np.ndarray] = _Cache(QUERY_CACHE)
+        self._sparse_queries: _Cache[sparse.csr_matrix] = _Cache(QUERY_CACHE)
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         if not texts:
@@ -111,7 +116,14 @@ class E5SmallEmbedder(LangChainEmbeddings):
         return self._encode(texts, is_query=False)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:  # a question: asked again (a retry, a follow-up, the evaluation), it is free
+            return self._queries.get(texts[0], lambda: self._encode(texts, is_query=True))
         return self._encode(texts, is_query=True)
+
+    def clear_query_cache(self) -> None:
+        """Forget cached question vectors (benchmarks time cold questions)."""
+        self._queries.clear()
+        self._sparse_queries.clear()
 
     @property
     def sparse_dim(self) -> int:
@@ -121,10 +133,42 @@ class E5SmallEmbedder(LangChainEmbeddings):
     def embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if not texts:
             return sparse.csr_matrix((0, self.sparse_dim), dtype=np.float32)
+        if len(texts) == 1:
+            return self._sparse_queries.get(texts[0], lambda: self._embed_sparse(texts))
+        return self._embed_sparse(texts)
+
+    def _embed_sparse(self, texts: Sequence[str]) -> sparse.csr_matrix:
         with self._sparse.lock:
             rows = self._sparse.model().sparse(list(texts), top_k=SPARSE_TOP_K, fmt="scipy").astype(np.float32)
         norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1))).ravel()
         return sparse.csr_matrix(sparse.diags(1 / np.where(norms == 0, 1, norms)) @ rows, dtype=np.float32)
+
+
+class _Cache(Generic[T]):
+    """A small thread-safe LRU of single-text results (read-only arrays, so callers cannot alter them)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class _Engine:

@@ -51,6 +51,9 @@ class Manifest:
     packages: dict[str, str]
     enrichers: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    # FAISS index kind per vector file (index/vectors.py IndexSpec); absent in indexes built before
+    # kinds were recorded, whose tables are all exact ("flat").
+    vectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     format: str = FORMAT
     format_version: int = FORMAT_VERSION

@@ -208,6 +208,11 @@ class RecordReader:
             rows = [found[i] for i in ids if i in found]
         return [Chunk(r[0], r[1], r[2], r[3], r[4], _spans(r[5])) for r in rows]
 
+    def chunk_owners(self) -> tuple[list[int], list[str]]:
+        """(chunk id, doc_id) of every chunk, without the texts: what filters need, at any corpus size."""
+        rows = self._query("SELECT id, doc_id FROM chunks")
+        return [r[0] for r in rows], [r[1] for r in rows]
+
     def sentences(self, doc_id: str | None = None) -> list[Sentence]:
         """Sentences of one document (or all), in text order."""
         if doc_id is None:

@@ -27,7 +27,7 @@ from index.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from index.lexical import LexicalIndex
 from index.manifest import MANIFEST_FILE, EmbedderSpec, Manifest, file_digest, verify_files
 from index.records import RecordReader
-from index.vectors import SparseTable, VectorTable
+from index.vectors import IndexSpec, SparseTable, VectorTable
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,13 @@ def _load_version(version: str, path: Path, expect: EmbedderSpec | None) -> Inde
     if expect is not None:
         manifest.check_embedder(expect)
     verify_files(path, manifest.files)
-    dim = manifest.embedder.dim
     snapshot = IndexSnapshot(
         version=version,
         path=path,
         manifest=manifest,
         records=RecordReader(path / RECORDS),
-        chunk_vectors=VectorTable.read(path / CHUNK_VECTORS, dim),
-        sentence_vectors=VectorTable.read(path / SENTENCE_VECTORS, dim),
+        chunk_vectors=_read_vectors(path, CHUNK_VECTORS, manifest),
+        sentence_vectors=_read_vectors(path, SENTENCE_VECTORS, manifest),
         lexical=LexicalIndex.load(path / BM25_DIR),
         sentence_sparse=SparseTable.read(path / SENTENCE_SPARSE) if SENTENCE_SPARSE in manifest.files else None,
     )
@@ -117,6 +116,15 @@ def _load_version(version: str, path: Path, expect: EmbedderSpec | None) -> Inde
             f"index at {path} is inconsistent (chunk counts differ); run `sanad index --rebuild`"
         )
     return snapshot
+
+
+def _read_vectors(path: Path, name: str, manifest: Manifest) -> VectorTable:
+    try:
+        spec = IndexSpec.from_dict(manifest.vectors.get(name))
+    except (TypeError, ValueError) as exc:
+        raise IndexCorruptError(f"{path / MANIFEST_FILE} records an unknown vector index ({exc}); "
+                                "run `sanad index --rebuild`") from exc
+    return VectorTable.read(path / name, manifest.embedder.dim, spec)
 
 
 @contextlib.contextmanager

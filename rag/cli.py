@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_eval)
 
+    from eval.bench_options import add_options as add_bench_options  # stdlib only: --help stays instant
+
+    p = sub.add_parser("bench", help="speed and memory benchmark beside LangChain and at scale (eval/bench.py)")
+    add_bench_options(p)
+    p.set_defaults(run=_cmd_bench)
+
     p = sub.add_parser("docs", parents=[common], help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_docs)
@@ -247,6 +253,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import run
+
+    return int(run(args))
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import run
 
     return int(run(args))
 

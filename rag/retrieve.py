@@ -77,8 +77,24 @@ class _Candidates:
     lexical_rank: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
+class _Rows:
+    """Chunk ids -> positions in an array of ids, vectorised (a dict of a million ints is ~100 MB)."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    def of(self, ids: np.ndarray) -> np.ndarray:
+        """Position of each of ``ids`` (each must be present)."""
+        return self._order[np.searchsorted(self._sorted, ids)]
+
+
 class Retriever:
     """Hybrid retrieval over one loaded index version.
+
+    Filters become a boolean mask over the vector table's rows, computed with array operations
+    from per-article metadata, and FAISS applies it inside its scan (an ID selector): no Python
+    loop over chunks at any corpus size. Chunk texts are read from the records file for the hits only.
 
     Example:
         >>> retriever = Retriever(open_index(path), get_embedder("e5-small"))
@@ -89,9 +105,24 @@ class Retriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.config = config or RetrievalConfig()
-        self.chunks = {c.id: c for c in snapshot.records.chunks()}
-        self.dates = {d.doc_id: d.date for d in snapshot.records.documents()}
-        self._lexical_pos = {int(i): p for p, i in enumerate(snapshot.lexical.ids)}
+        documents = snapshot.records.documents()
+        self._doc_names = np.array([d.doc_id for d in documents], dtype=object)
+        self._doc_pos = {d.doc_id: i for i, d in enumerate(documents)}
+        # A partial date ("2024-05") stands for its whole period [20240500, 20240599]; an article
+        # is in a range when its period overlaps the range's. Integers: compared in microseconds.
+        self._date_lo = np.array([_day(d, "0") for d in (x.date for x in documents)], dtype=np.int64)
+        self._date_hi = np.array([_day(d, "9") for d in (x.date for x in documents)], dtype=np.int64)
+        vector_ids = snapshot.chunk_vectors.ids()
+        self._vector_rows = _Rows(vector_ids)
+        chunk_ids, chunk_docs = snapshot.records.chunk_owners()
+        self._row_doc = np.zeros(len(vector_ids), dtype=np.int32)  # article position of each vector row
+        if chunk_ids:
+            rows = self._vector_rows.of(np.array(chunk_ids, dtype=np.int64))
+            self._row_doc[rows] = [self._doc_pos[d] for d in chunk_docs]
+        self._lexical_rows = _Rows(snapshot.lexical.ids)
+        self._lexical_doc = self._row_doc[self._vector_rows.of(snapshot.lexical.ids)] if len(vector_ids) else (
+            np.zeros(0, np.int64)
+        )
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.embed_queries([query])[0]
@@ -106,17 +137,18 @@ class Retriever:
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query``, best first, diversified and filtered."""
         mode = mode or self.config.mode
-        allowed = self._allowed(filters) if filters and filters.active() else None
-        if allowed is not None and not allowed:
+        docs = self._doc_mask(filters) if filters and filters.active() else None
+        if docs is not None and not docs.any():
             return []
         qvec = query_vector if query_vector is not None else self.embed_query(query)
-        cands = self._candidates(query, qvec, allowed, mode)
+        cands = self._candidates(query, qvec, docs, mode)
         if not len(cands.ids):
             return []
         scores = self._fuse(cands, mode)
         order = self._diversify(cands.ids, scores, k)
+        chunks = {c.id: c for c in self.snapshot.records.chunks([int(cands.ids[i]) for i in order])}
         return [
-            Hit(self.chunks[int(cands.ids[i])], float(scores[i]), float(cands.dense[i]), float(cands.lexical[i]))
+            Hit(chunks[int(cands.ids[i])], float(scores[i]), float(cands.dense[i]), float(cands.lexical[i]))
             for i in order
         ]
 
@@ -124,33 +156,36 @@ class Retriever:
         """The doc_ids ``filters`` admit, or None when nothing is filtered."""
         if filters is None or not filters.active():
             return None
-        return {self.chunks[cid].doc_id for cid in self._allowed(filters)}
+        docs = self._doc_mask(filters)
+        docs &= np.bincount(self._row_doc, minlength=len(docs)) > 0  # articles with chunks
+        return set(self._doc_names[docs].tolist())
 
-    def _allowed(self, filters: Filters) -> set[int]:
-        docs = set(self.dates) if filters.doc_ids is None else set(filters.doc_ids) & set(self.dates)
+    def _doc_mask(self, filters: Filters) -> np.ndarray:
+        """Per article (in ``documents()`` order): does ``filters`` admit it?"""
+        if filters.doc_ids is None:
+            docs = np.ones(len(self._doc_names), dtype=bool)
+        else:
+            docs = np.zeros(len(self._doc_names), dtype=bool)
+            docs[[self._doc_pos[d] for d in filters.doc_ids if d in self._doc_pos]] = True
         if filters.date_from or filters.date_to:
-            lo, hi = filters.date_from or "0000", filters.date_to or "9999"
-            # Dates may be partial (YYYY-MM): compare on the common prefix so a month counts as in range.
-            docs = {d for d in docs if (date := self.dates[d]) and lo[: len(date)] <= date <= hi[: len(date)] + "~"}
-        return {cid for cid, c in self.chunks.items() if c.doc_id in docs}
+            lo, hi = _day(filters.date_from or "0000", "0"), _day(filters.date_to or "9999", "9")
+            docs &= (self._date_lo > 0) & (self._date_hi >= lo) & (self._date_lo <= hi)
+        return docs
 
-    def _candidates(self, query: str, qvec: np.ndarray, allowed: set[int] | None, mode: Mode) -> _Candidates:
+    def _candidates(self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode) -> _Candidates:
         pool = self.config.pool
         lexical_all = self.lexical_scores(query)
         dense_ids = np.zeros(0, np.int64)
         if mode != "bm25":
-            _, dense_ids = self.snapshot.chunk_vectors.search(qvec, len(self.chunks) if allowed else pool)
-            if allowed is not None:
-                dense_ids = np.array([i for i in dense_ids if int(i) in allowed], dtype=np.int64)
-            dense_ids = dense_ids[:pool]
-        lex_order = np.argsort(-lexical_all, kind="stable")
-        lex_ids = self.snapshot.lexical.ids[lex_order[lexical_all[lex_order] > 0]]
-        if allowed is not None:
-            lex_ids = np.array([i for i in lex_ids if int(i) in allowed], dtype=np.int64)
-        lex_ids = lex_ids[:pool] if mode != "dense" else np.zeros(0, np.int64)
+            allowed = docs[self._row_doc] if docs is not None else None
+            _, dense_ids = self.snapshot.chunk_vectors.search(qvec, pool, allowed=allowed)
+        lex_ids = np.zeros(0, np.int64)
+        if mode != "dense":
+            lexical_ok = lexical_all if docs is None else np.where(docs[self._lexical_doc], lexical_all, 0)
+            lex_ids = self.snapshot.lexical.ids[_top_positive(lexical_ok, pool)]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lex_ids.tolist()])), dtype=np.int64)
         dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
-        lexical = np.array([lexical_all[self._lexical_pos[int(i)]] for i in ids])
+        lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
         return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
 
     def lexical_scores(self, query: str) -> np.ndarray:
@@ -182,17 +217,18 @@ class Retriever:
         # With a per-article cap every candidate may be needed to fill k from distinct articles.
         shortlist = order if cap is not None else order[: max(4 * k, 20)]
         vectors = self.snapshot.chunk_vectors.get(ids[shortlist])
+        owners = self._row_doc[self._vector_rows.of(ids[shortlist])]
         rel = rescale(scores[shortlist], flat=1.0)
         sims = _minmax_matrix(vectors @ vectors.T)
         chosen: list[int] = []
-        per_doc: dict[str, int] = {}
+        per_doc: dict[int, int] = {}
         remaining = list(range(len(shortlist)))
         while remaining and len(chosen) < k:
             penalty = sims[np.ix_(remaining, chosen)].max(axis=1) if chosen else np.zeros(len(remaining))
             mmr = (1 - lam) * rel[remaining] - lam * penalty
             for j in np.argsort(-mmr, kind="stable"):
                 pick = remaining[int(j)]
-                doc = self.chunks[int(ids[shortlist[pick]])].doc_id
+                doc = int(owners[pick])
                 if cap is None or per_doc.get(doc, 0) < cap:
                     chosen.append(pick)
                     per_doc[doc] = per_doc.get(doc, 0) + 1
@@ -201,6 +237,27 @@ class Retriever:
             else:
                 break
         return [shortlist[i] for i in chosen]
+
+
+def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` largest positive scores, best first, ties in position order.
+
+    A partition finds the n-th largest in linear time; only those at or above it are sorted
+    (sorting a million BM25 scores per question took ~80 ms, this takes a few).
+    """
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > n:
+        kth = np.partition(scores[candidates], len(candidates) - n)[len(candidates) - n]
+        candidates = candidates[scores[candidates] >= kth]
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
+
+
+def _day(date: str | None, fill: str) -> int:
+    """``2024-05`` -> 20240500 (``fill`` "0") or 20240599 ("9"): the first or last day of its period; 0 if none."""
+    if not date:
+        return 0
+    digits = date.replace("-", "")
+    return int(digits + fill * (8 - len(digits))) if digits.isdigit() and len(digits) <= 8 else 0
 
 
 def _ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:
