@@ -143,7 +143,9 @@ def indexing(folder: Path, embedder: E5SmallEmbedder, index_dir: Path) -> dict[s
 def ask_latency(index_dir: Path, embedder: E5SmallEmbedder, questions: Sequence[str]) -> dict[str, Any]:
     """Stage split of ``ask`` on every question (cold: no cached query vectors), one embedding alone."""
     pipeline = Pipeline(index_dir, embedder)
-    pipeline.ask(questions[0])  # loads the index, both engine handles, the abstention model
+    pipeline.ask(questions[0])  # loads the index, both engine handles, the reader
+    plain = Pipeline(index_dir, embedder, reader=None)  # the same without the reading stage
+    plain.ask(questions[0])
     embedder.clear_query_cache()
     embedding = timed_ms(lambda q: embedder.embed_queries([q]), questions)
     embedder.clear_query_cache()
@@ -153,6 +155,8 @@ def ask_latency(index_dir: Path, embedder: E5SmallEmbedder, questions: Sequence[
     with clock.installed():
         for q in questions:
             clock.measure(functools.partial(pipeline.ask, q))
+    embedder.clear_query_cache()
+    without_reader = timed_ms(plain.ask, questions)
     embedder.clear_query_cache()
     cached = timed_ms(pipeline.ask, questions)  # cold again: fills the cache
     repeat = timed_ms(pipeline.ask, questions)  # the same questions asked again: vectors from the cache
@@ -173,6 +177,8 @@ def ask_latency(index_dir: Path, embedder: E5SmallEmbedder, questions: Sequence[
         "query_embedding": one,
         "sparse_query_vector": percentiles(sparse),
         "ask_over_embedding_p50": ask["p50_ms"] / one["p50_ms"],
+        "ask_without_reader": percentiles(without_reader),
+        "ask_without_reader_over_embedding_p50": percentiles(without_reader)["p50_ms"] / one["p50_ms"],
         "stages": {stage: percentiles(ms) for stage, ms in clock.samples.items()},
         "stage_mean_ms": {stage: float(np.mean(ms)) for stage, ms in clock.samples.items()},
         "profile": _profile_rows(profile),
@@ -253,7 +259,7 @@ def langchain(seeds_index: Path, seeds_build_s: float, embedder: E5SmallEmbedder
     from rag.summarize import SummaryConfig
 
     seeds = datasets.load_seeds()
-    xquad = datasets.load_xquad("ar")
+    xquad, _ = datasets.load_xquad("ar")
     started = time.perf_counter()
     cached = eval_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
     xquad_build = None if cached.reused else time.perf_counter() - started
@@ -367,7 +373,7 @@ def scale(sizes: Sequence[int], embedder: E5SmallEmbedder, seeds_index: Path, wo
     from index.store import open_index
     from rag.summarize import SummaryConfig
 
-    xquad = datasets.load_xquad("ar")
+    xquad, _ = datasets.load_xquad("ar")
     cached = eval_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
     vectors, sentences = [], []
     for path in (cached.path, seeds_index):

@@ -42,6 +42,7 @@ STAGES: tuple[tuple[Any, str, str], ...] = (
     (RecordReader, "chunks", "chunk records (SQLite)"),
     (Retriever, "search", "retrieval glue"),
     (Answerer, "rank_sentences", "sentence scoring"),
+    (Answerer, "read", RERANK),
     (Answerer, "_name_match", "sentence scoring"),
     (Answerer, "_context", "sentence scoring"),
     (Answerer, "_distinct", "sentence scoring"),

@@ -41,7 +41,7 @@ USED = ("cosine", "sparse_dot", "names", "lexical", "context", "fits", "cross_la
 def xquad_pairs() -> tuple[Dataset, list[tuple[Question, Question]], dict[str, frozenset[str]]]:
     """The XQuAD dataset of the evaluation, (Arabic, English) pairs of its questions outside the
     evaluation's held-out ones, and the paragraphs of each paragraph's Wikipedia article (its topic)."""
-    arabic, english = load_xquad("ar"), load_xquad("en")
+    (arabic, _), (english, _) = load_xquad("ar"), load_xquad("en")
     heldout = heldout_xquad_ids()  # the evaluation's questions: never fit on them
     pairs = [(a, e) for a, e in zip(arabic.questions, english.questions, strict=True) if a.id not in heldout]
     topics: dict[str, set[str]] = {}

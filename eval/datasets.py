@@ -1,7 +1,9 @@
 """The evaluation sets as plain values: a corpus of articles and gold questions over it.
 
-Two sources: the hand-written seeds set (eval/data/seeds_*) over ``seeds/``, and XQuAD's Arabic
-paragraphs with their Arabic and English questions. Loads and shapes data only; does not index,
+Three sources: the hand-written seeds set (eval/data/seeds_*) over ``seeds/``, XQuAD's Arabic
+paragraphs with their Arabic and English questions, and ARCD's paragraphs with its natural Arabic
+questions. XQuAD and ARCD answers are measured on the articles the reader never trained on
+(eval/splits.py); every question is retrieved. Loads and shapes data only; does not index,
 ask or score (see eval/evaluate.py and eval/metrics.py).
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from eval.splits import ARCD_FILE, ARCD_HELD_OUT, arcd_fold, xquad_validation_topics
 from index.documents import Article
 from index.errors import SanadError
 from index.ingest import load_articles
@@ -24,10 +27,10 @@ DATA = HERE / "data"
 SEEDS = HERE.parent / "seeds"
 XQUAD = DATA / "xquad"
 
-DatasetName = Literal["seeds", "xquad-ar", "xquad-en"]
-DATASETS: tuple[DatasetName, ...] = ("seeds", "xquad-ar", "xquad-en")
-ANSWER_SAMPLE: int | None = 200  # XQuAD questions `ask` answers (all are retrieved); None = every one
-NOGOLD_SAMPLE = 200  # of those, asked again without their paragraph (the abstention test)
+DatasetName = Literal["seeds", "xquad-ar", "xquad-en", "arcd"]
+DATASETS: tuple[DatasetName, ...] = ("seeds", "xquad-ar", "xquad-en", "arcd")
+ANSWER_SAMPLE: int | None = None  # held-out questions `ask` answers (None: all of them)
+NOGOLD_SAMPLE = 400  # of those, asked again without their paragraph (the abstention test)
 SAMPLE_SEED = 13
 NOGOLD_SUFFIX = "~nogold"
 
@@ -88,19 +91,25 @@ def load(
 ) -> Dataset:
     """Load ``name``; ``limit`` keeps the first N questions, before any sample is drawn.
 
-    XQuAD: every question is retrieved, a fixed sample of ``answer_sample`` is answered with
-    ``ask`` (the slow part; ``None`` answers all), and ``nogold_sample`` of those are asked again
-    without their gold paragraph. The seeds set is small and always answered in full.
+    XQuAD and ARCD: every question is retrieved; the questions on held-out articles (the reader
+    never trained on them; eval/splits.py) are answered with ``ask`` (a fixed sample of
+    ``answer_sample`` of them when given), and ``nogold_sample`` of those are asked again without
+    their gold paragraph. The seeds set is small and always answered in full.
     """
     if name == "seeds":
         data = load_seeds()
         return replace(data, questions=data.questions[:limit])
-    language: Language = "ar" if name == "xquad-ar" else "en"
-    data = load_xquad(language)
+    if name == "arcd":
+        data, held_out = load_arcd()
+    else:
+        language: Language = "ar" if name == "xquad-ar" else "en"
+        data, held_out = load_xquad(language)
     questions = data.questions[:limit]
+    candidates = [i for i, q in enumerate(questions) if q.id in held_out]
     if answer_sample is not None:
-        chosen = set(_sample(len(questions), answer_sample))
-        questions = tuple(q if i in chosen else replace(q, ask=False) for i, q in enumerate(questions))
+        candidates = [candidates[i] for i in _sample(len(candidates), answer_sample)]
+    chosen = set(candidates)
+    questions = tuple(q if i in chosen else replace(q, ask=False) for i, q in enumerate(questions))
     asked = tuple(q for q in questions if q.ask)
     ids = tuple(a.doc_id for a in data.articles)
     return replace(data, questions=questions + nogold_variant(asked, ids, nogold_sample))
@@ -161,12 +170,15 @@ def xquad_doc_id(n: int) -> str:
     return f"xquad-{n:03d}"
 
 
-def load_xquad(language: Language, folder: Path = XQUAD) -> Dataset:
-    """The 240 Arabic paragraphs as articles and the ``language`` questions about them.
+def load_xquad(language: Language, folder: Path = XQUAD) -> tuple[Dataset, frozenset[str]]:
+    """The 240 Arabic paragraphs as articles, the ``language`` questions about them, and the ids of
+    the questions on held-out topics.
 
     English questions are matched to the Arabic ones by question id and keep the Arabic gold
     answers: Sanad quotes the articles, which are Arabic.
     """
+    validation = xquad_validation_topics(folder)
+    held_out: set[str] = set()
     arabic = _paragraphs("ar", folder)
     asked = {qa["id"]: qa["question"] for _, p in _paragraphs(language, folder) for qa in p["qas"]}
     articles, questions = [], []
@@ -184,7 +196,38 @@ def load_xquad(language: Language, folder: Path = XQUAD) -> Dataset:
                 Question(id=qa["id"], question=asked[qa["id"]], language=language, answerable=True,
                          doc_ids=(doc_id,), answers=answers)
             )
-    return Dataset(f"xquad-{language}", "xquad", tuple(articles), tuple(questions))  # type: ignore[arg-type]
+            if topic in validation:
+                held_out.add(qa["id"])
+    dataset = Dataset(f"xquad-{language}", "xquad", tuple(articles), tuple(questions))  # type: ignore[arg-type]
+    return dataset, frozenset(held_out)
+
+
+def clean_question(question: str) -> str:
+    """ARCD questions carry list dashes and stray spaces (' - من هو …؟ ')."""
+    return " ".join(question.strip().lstrip("-–—").split())
+
+
+def load_arcd(path: Path = ARCD_FILE, fold: int = ARCD_HELD_OUT) -> tuple[Dataset, frozenset[str]]:
+    """ARCD's 231 paragraphs as articles (titled by their Wikipedia article), its 693 natural Arabic
+    questions, and the ids of those on the articles of the held-out fold."""
+    raw = _read_json(path)
+    titles = [a["title"] for a in raw["data"]]
+    articles: list[Article] = []
+    questions: list[Question] = []
+    held_out: set[str] = set()
+    for article in raw["data"]:
+        for paragraph in article["paragraphs"]:
+            doc_id = f"arcd-{len(articles):03d}"
+            articles.append(Article(doc_id=doc_id, text=paragraph["context"], source=f"arcd-train.json#{len(articles)}",
+                                    title=article["title"]))
+            for qa in paragraph["qas"]:
+                question = clean_question(qa["question"])
+                answers = tuple(dict.fromkeys(a["text"].strip() for a in qa["answers"]))
+                questions.append(Question(id=f"arcd-{qa['id']}", question=question, language="ar", answerable=True,
+                                          doc_ids=(doc_id,), answers=answers))
+                if arcd_fold(article["title"], titles) == fold:
+                    held_out.add(questions[-1].id)
+    return Dataset("arcd", "arcd", tuple(articles), tuple(questions)), frozenset(held_out)
 
 
 def nogold_variant(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ from eval.cache import eval_index
 from eval.datasets import Dataset
 from eval.scoring import ByQuestion, Figures, curves, groups, score_group
 from eval.summaries import evaluate_summaries
-from eval.systems import DEPTH, Outcome, Systems
+from eval.systems import ANSWER_SYSTEM, DEPTH, Outcome, Systems
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import ChunkerConfig
 from rag.pipeline import Pipeline
 from rag.progress import TqdmProgress
+from rag.reader import Reader, get_reader
 from rag.summarize import SummaryConfig
 
 
@@ -43,17 +44,20 @@ class Evaluation:
     settings: dict[str, Any] = field(default_factory=dict)  # the configs the systems ran with
 
 
-def evaluate(datasets: Sequence[Dataset], embedder: Embedder, cache: Path) -> Evaluation:
+def evaluate(datasets: Sequence[Dataset], embedder: Embedder, cache: Path, readers: Mapping[str, str]) -> Evaluation:
+    """``readers``: answer system -> reader name (``sanad`` first; e.g. ``{"sanad": "sanad", "scorer": "none"}``)."""
     result = Evaluation()
     corpora: dict[str, list[Dataset]] = {}
     for ds in datasets:
         corpora.setdefault(ds.corpus, []).append(ds)
+    built = {system: get_reader(name) for system, name in readers.items()}  # loaded once, shared by corpora
     for corpus, sets in corpora.items():
-        _evaluate_corpus(corpus, sets, embedder, cache, result)
+        _evaluate_corpus(corpus, sets, embedder, cache, built, result)
     return result
 
 
-def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, cache: Path, result: Evaluation) -> None:
+def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, cache: Path,
+                     readers: Mapping[str, Reader | None], result: Evaluation) -> None:
     articles = sets[0].articles
     chunker, summary = ChunkerConfig(), SummaryConfig()
     started = time.perf_counter()
@@ -62,8 +66,10 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
         lc_started = time.perf_counter()
         langchain = LangChainDefault.build(articles, embedder, cache, corpus, progress)
         lc_seconds = time.perf_counter() - lc_started
-    pipeline = Pipeline(cached.path, embedder, chunker=chunker, summary=summary)
-    systems = Systems(pipeline, pipeline.retriever, langchain)
+    askers = {system: Pipeline(cached.path, embedder, chunker=chunker, summary=summary, reader=reader)
+              for system, reader in readers.items()}
+    pipeline = askers[ANSWER_SYSTEM]
+    systems = Systems(askers, pipeline.retriever, langchain)
     docs = pipeline.documents()
     result.indexes[corpus] = {
         "path": str(cached.path),
@@ -80,6 +86,7 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
         "chunker": chunker.as_dict(),
         "retrieval": asdict(pipeline.retrieval),
         "answering": asdict(pipeline.answering),
+        "readers": {system: (r.name if r is not None else "none") for system, r in readers.items()},
         "summary": asdict(summary),
         "langchain_splitter": SPLITTER,
         "depth": DEPTH,
@@ -146,7 +153,8 @@ def _rows(ds: Dataset, outcomes: ByQuestion) -> list[dict[str, Any]]:
                 s: metrics.contains_answer(o.excerpts[0], q.answers) if o.excerpts else False
                 for s, o in done.items() if q.answerable
             },
-            "abstained": done["sanad"].abstained if "sanad" in done else None,
+            "abstained": {s: o.abstained for s, o in done.items() if o.abstained is not None},
+            "confidence": {s: round(o.confidence, 4) for s, o in done.items() if o.confidence is not None},
             "ms": {s: round(o.seconds * 1000, 1) for s, o in done.items()},
         })
     return rows

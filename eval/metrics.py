@@ -69,6 +69,12 @@ def contains_answer(excerpt: str, answers: Iterable[str]) -> bool:
     return any((gold := fold(a)) and gold in folded for a in answers)
 
 
+def exact_match(prediction: str, answers: Iterable[str]) -> bool:
+    """SQuAD-style exact match after Arabic normalisation and tokenisation (punctuation ignored)."""
+    predicted = tokenize(prediction)
+    return any(predicted == tokenize(a) for a in answers)
+
+
 def token_f1(prediction: str, answers: Iterable[str]) -> float:
     """SQuAD-style token F1 (multiset overlap), best over the gold answers; tokens via ``tokenize``."""
     predicted = Counter(tokenize(prediction))

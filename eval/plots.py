@@ -7,6 +7,7 @@ Draws from the figures already computed; computes nothing new.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen 
 from eval.scoring import dataset_groups, language_groups
 from eval.systems import LABELS, RETRIEVAL_SYSTEMS, SYSTEMS
 
-COLORS = dict(zip(SYSTEMS, ["#8c8c8c", "#1f77b4", "#9467bd", "#2ca02c", "#ff7f0e", "#d62728"], strict=True))
+COLORS = dict(zip(SYSTEMS, ["#8c8c8c", "#1f77b4", "#9467bd", "#2ca02c", "#ff7f0e", "#d62728", "#e6a0c4", "#17becf"],
+                  strict=True))
 DPI = 90
 
 
@@ -66,6 +68,32 @@ def latency(rows: Sequence[Mapping[str, Any]], path: Path) -> None:
         ax.set_yticks(range(1, len(systems) + 1), [_label(s) for s in systems], fontsize=8)
         ax.set(title=dataset, xlabel="ms per question (in-process)", xscale="log")
         ax.grid(axis="x", alpha=0.3)
+    _save(fig, path)
+
+
+def reliability(rows: Sequence[Mapping[str, Any]], path: Path, bins: int = 10) -> None:
+    """Reliability of each reader's probability for its first excerpt: per probability bin, how often
+    that excerpt holds a gold answer (unanswerable questions count as never), one line per dataset."""
+    systems = sorted({s for r in rows for s in r.get("confidence", {})})
+    fig, axes = plt.subplots(1, max(len(systems), 1), figsize=(4.6 * max(len(systems), 1), 4.0), squeeze=False)
+    edges = [i / bins for i in range(bins + 1)]
+    for ax, system in zip(axes[0], systems, strict=False):
+        for dataset in dict.fromkeys(r["dataset"] for r in rows):
+            pairs = [(r["confidence"][system], bool(r["answerable"] and r["answer_in_first"].get(system)))
+                     for r in rows if r["dataset"] == dataset and system in r.get("confidence", {})]
+            xs, ys = [], []
+            for lo, hi in pairwise(edges):
+                inside = [hit for p, hit in pairs if lo <= p < hi or (hi == 1.0 and p == 1.0)]
+                if inside:
+                    xs.append((lo + hi) / 2)
+                    ys.append(sum(inside) / len(inside))
+            if xs:
+                ax.plot(xs, ys, marker="o", ms=3, label=f"{dataset} ({len(pairs)})")
+        ax.plot([0, 1], [0, 1], color="#8c8c8c", lw=0.8, ls="--")
+        ax.set(title=f"{system}: probability vs answer in first excerpt", xlabel="reader probability (bin centre)",
+               ylabel="observed share", xlim=(0, 1), ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
     _save(fig, path)
 
 

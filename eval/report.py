@@ -12,7 +12,7 @@ from eval.easc_eval import LABELS as EASC_LABELS
 from eval.easc_eval import SYSTEMS as EASC_SYSTEMS
 from eval.scoring import ANSWERED, dataset_groups
 from eval.summaries import SUMMARY_SYSTEMS
-from eval.systems import LABELS, SYSTEMS
+from eval.systems import ANSWER_SYSTEMS, LABELS, SYSTEMS
 
 Table = Mapping[str, Mapping[str, float | None]]  # system -> metric -> value
 
@@ -25,6 +25,7 @@ MAIN_COLUMNS = [
 ]
 ABSTAIN_COLUMNS = [("unanswerable", "unanswerable"), ("abstain_precision", "precision"),
                    ("abstain_recall", "recall"), ("abstain_f1", "F1"), ("false_abstention", "false abstention")]
+PHRASE_COLUMNS = [("phrase_given", "phrase given"), ("phrase_em", "phrase EM"), ("phrase_f1", "phrase F1")]
 SUMMARY_COLUMNS = [("keyfact_coverage", "key facts"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"),
                    ("rougeL", "ROUGE-L"), ("redundancy", "redundancy"), ("compression", "compression"),
                    ("sentences", "sentences"), ("citation_exact", "exact")]
@@ -34,6 +35,9 @@ GAINS = [  # (system, compared with, metric, what the difference isolates)
     ("hybrid", "dense", "mrr", "adding Arabic-normalised BM25 to dense retrieval"),
     ("hybrid", "langchain", "recall@1", "sentence-aligned ~120-word chunks + hybrid vs 1000-char splits + FAISS"),
     ("hybrid", "langchain", "mrr", "the same, as MRR"),
+    ("sanad", "scorer", "answer_in_first", "the reader vs the hand-weighted first-stage scorer (first excerpt)"),
+    ("sanad", "scorer", "answer_in_top3", "the same, first three excerpts"),
+    ("sanad", "scorer", "abstain_f1", "the same, abstention F1"),
     ("sanad", "hybrid", "answer_in_first", "choosing a sentence (`ask`) vs quoting the top hybrid chunk"),
     ("sanad", "hybrid", "token_f1", "the same, as token F1 of the first excerpt (precision of the quote)"),
     ("sanad", "langchain", "answer_in_top3", "Sanad's three cited sentences vs LangChain's top three chunks"),
@@ -94,7 +98,8 @@ def gains(figures: Mapping[str, Table]) -> str:
     for system, other, metric, what in GAINS:
         cells = []
         for g in groups:
-            same = f"{g}/{ANSWERED}" if "sanad" in (system, other) and f"{g}/{ANSWERED}" in figures else g
+            asks = {"sanad", "scorer", "st"} & {system, other}
+            same = f"{g}/{ANSWERED}" if asks and f"{g}/{ANSWERED}" in figures else g
             a, b = figures[same].get(system, {}).get(metric), figures[same].get(other, {}).get(metric)
             cells.append("—" if a is None or b is None else f"{a - b:+.3f}")
         lines.append(f"| {what} | {system} − {other} | {metric} | " + " | ".join(cells) + " |")
@@ -133,6 +138,21 @@ def summary_benchmark(name: str, bench: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def abstention_section(figures: Mapping[str, Table]) -> list[str]:
+    """Abstention and answer-phrase figures of every `ask` system, per group, and the reliability plot."""
+    out = ["## Abstention and answer phrases (`ask`, per reader)", "",
+           "| group | system | " + " | ".join(h for _, h in ABSTAIN_COLUMNS + PHRASE_COLUMNS) + " |",
+           "|---|" + "---|" * (len(ABSTAIN_COLUMNS) + len(PHRASE_COLUMNS) + 1)]
+    for group, rows in figures.items():
+        if group.endswith(f"/{ANSWERED}"):
+            continue
+        for system in ANSWER_SYSTEMS:
+            if system in rows and "abstain_recall" in rows[system]:
+                cells = [fmt(rows[system].get(m), m) for m, _ in ABSTAIN_COLUMNS + PHRASE_COLUMNS]
+                out.append(f"| {group} | {system} | " + " | ".join(cells) + " |")
+    return [*out, "", "![Reliability of the reader's probability](reliability.png)"]
+
+
 def render(results: Mapping[str, Any]) -> str:
     run, figures = results["run"], results["figures"]
     out = [
@@ -151,9 +171,12 @@ def render(results: Mapping[str, Any]) -> str:
         out.append(f"| {name} | {d['articles']} | {d['questions']} | {d['answerable']} | "
                    f"{d['unanswerable']} ({d['nogold_variant']}) | {d['answered']} | {d['seconds']:.0f} |")
     if any(d["answered"] < d["answerable"] for d in results["datasets"].values()):
-        out.append(f"\n`ask` answers a fixed sample of {results['settings']['answer_sample']} XQuAD questions per "
-                   "language (every question is retrieved); the `/answered` tables compare every system on that "
-                   "sample, and the gains below that involve `ask` use it.")
+        sample = results["settings"]["answer_sample"]
+        which = "all" if sample is None else f"a fixed sample of {sample} of the"
+        out.append(f"\n`ask` answers {which} XQuAD and ARCD questions on held-out articles (XQuAD: the validation "
+                   "topics; ARCD: the held-out fold; the reader never trained on them; every question is retrieved); "
+                   "the `/answered` tables compare every system on those questions, and the gains below that "
+                   "involve `ask` use them.")
     for corpus, ix in results["indexes"].items():
         built = "reused from the cache" if ix["reused"] else f"built in {ix['build_seconds']:.0f} s"
         out.append(f"\nIndex `{corpus}`: {ix['articles']} articles, {ix['chunks']} chunks, {ix['sentences']} sentences "
@@ -165,11 +188,7 @@ def render(results: Mapping[str, Any]) -> str:
         n = max((r.get("questions") or 0 for r in rows.values()), default=0)
         out += [f"### {group} ({fmt(n, 'questions')} answerable questions)", "",
                 table(rows, SYSTEMS, MAIN_COLUMNS, LABELS), ""]
-    out += ["## Abstention (Sanad `ask`)", "", "| group | " + " | ".join(h for _, h in ABSTAIN_COLUMNS) + " |",
-            "|---" * (len(ABSTAIN_COLUMNS) + 1) + "|"]
-    for group, rows in figures.items():
-        if "sanad" in rows and "abstain_recall" in rows["sanad"] and not group.endswith(f"/{ANSWERED}"):
-            out.append(f"| {group} | " + " | ".join(fmt(rows["sanad"].get(m), m) for m, _ in ABSTAIN_COLUMNS) + " |")
+    out += abstention_section(figures)
     out += ["", "## What each design choice gains", "", "Differences on the same questions and index "
             "(positive: the first system is better).", "", gains(figures), ""]
     for group, rows in figures.items():

@@ -70,7 +70,10 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     commit, dirty = git_commit()
     today = date.today().isoformat()
     out: Path = args.out or REPORTS / f"{today}-{commit}"
-    evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir))
+    readers = {"sanad": args.reader, "scorer": "none"}
+    if args.st_reader:
+        readers["st"] = args.st_reader if args.st_reader.startswith("st:") else f"st:{args.st_reader}"
+    evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir), readers)
     benchmarks: dict[str, Any] = {}
     if args.dataset == easc.NAME or (args.dataset == "all" and easc.available()):
         benchmarks[easc.NAME] = evaluate_easc(embedder, cache_root(args.cache_dir))
@@ -79,6 +82,8 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
               file=sys.stderr)
     command = f"sanad eval --dataset {args.dataset}" + (f" --limit {args.limit}" if args.limit else "")
     command += f" --answer-sample {args.answer_sample}" if args.answer_sample is not None else ""
+    command += f" --reader {args.reader}" if args.reader != "sanad" else ""
+    command += f" --st-reader {args.st_reader}" if args.st_reader else ""
     results = _rounded({
         "schema": SCHEMA,
         "run": {"date": today, "commit": commit, "dirty": dirty, "command": command, "limit": args.limit,
@@ -126,4 +131,5 @@ def write(out: Path, results: dict[str, Any], rows: list[dict[str, Any]]) -> Non
     plots.recall_curves(results["curves"], out / "recall_at_k.png")
     plots.language_bars(results["figures"], out / "by_language.png")
     plots.latency(rows, out / "latency.png")
+    plots.reliability(rows, out / "reliability.png")
     (out / "report.md").write_text(render(results), encoding="utf-8")

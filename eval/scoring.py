@@ -11,7 +11,7 @@ from typing import Any
 
 from eval import metrics
 from eval.datasets import Dataset, Question
-from eval.systems import ANSWER_SYSTEM, DEPTH, RETRIEVAL_SYSTEMS, SYSTEMS, Outcome
+from eval.systems import ANSWER_SYSTEMS, DEPTH, RETRIEVAL_SYSTEMS, SYSTEMS, Outcome
 
 Figures = dict[str, float | None]
 ByQuestion = Mapping[str, Mapping[str, Outcome]]  # question id -> system -> outcome
@@ -63,8 +63,9 @@ def score_system(system: str, ran: Sequence[tuple[Question, Outcome]]) -> Figure
     if system in RETRIEVAL_SYSTEMS:
         figures.update(_retrieval(answerable))
     figures.update(_answers(answerable))
-    if system == ANSWER_SYSTEM:
+    if system in ANSWER_SYSTEMS:
         figures.update(_abstention(ran))
+        figures.update(_phrases(answerable))
     main = [o for q, o in ran if q.allowed is None]  # filtered asks are timed apart from the rest
     ms = [o.seconds * 1000 for o in main]
     figures["latency_p50_ms"] = metrics.percentile(ms, 50)
@@ -118,6 +119,17 @@ def _abstention(ran: Sequence[tuple[Question, Outcome]]) -> Figures:
         "abstain_f1": scores["f1"],
         "false_abstention": metrics.mean(float(bool(o.abstained)) for o in answerable),
         "unanswerable": float(sum(not q.answerable for q, _ in pairs)),
+    }
+
+
+def _phrases(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
+    """The answer phrase of the first excerpt: how often one is given, and its exact match / token
+    F1 against the gold answers where it is (SQuAD-style, on normalised text)."""
+    given = [(q, o.phrase) for q, o in answerable if o.phrase]
+    return {
+        "phrase_given": metrics.mean(float(bool(o.phrase)) for _, o in answerable),
+        "phrase_em": metrics.mean(float(metrics.exact_match(p, q.answers)) for q, p in given),
+        "phrase_f1": metrics.mean(metrics.token_f1(p, q.answers) for q, p in given),
     }
 
 

@@ -1,13 +1,15 @@
-"""Every compared system answers one question: four retrieval modes, the LangChain default, ``Pipeline.ask``.
+"""Every compared system answers one question: four retrieval modes, the LangChain default, and
+``Pipeline.ask`` with each reader (the shipped one, none, a user's cross-encoder).
 
 The question is embedded once and the vector reused by every retrieval system, so the modes
-differ only in how they rank. Produces raw outcomes; turning them into figures is eval/scoring.py.
+differ only in how they rank; the ``ask`` systems share one index and differ only in the reader.
+Produces raw outcomes; turning them into figures is eval/scoring.py.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,15 +21,18 @@ from rag.pipeline import Pipeline
 from rag.retrieve import MODES, Hit, Retriever
 
 RETRIEVAL_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "rrf", "hybrid", "langchain")
-ANSWER_SYSTEM = "sanad"
-SYSTEMS: tuple[str, ...] = (*RETRIEVAL_SYSTEMS, ANSWER_SYSTEM)
+ANSWER_SYSTEM = "sanad"  # the product: `ask` with the reader chosen by --reader (default: Sanad's own)
+ANSWER_SYSTEMS: tuple[str, ...] = (ANSWER_SYSTEM, "scorer", "st")
+SYSTEMS: tuple[str, ...] = (*RETRIEVAL_SYSTEMS, *ANSWER_SYSTEMS)
 LABELS = {
     "bm25": "bm25: BM25 only",
     "dense": "dense: dense only",
     "rrf": "rrf: plain RRF",
     "hybrid": "hybrid: project retrieval",
     "langchain": "langchain: LangChain default",
-    "sanad": "sanad: `ask` (cited sentences)",
+    "sanad": "sanad: `ask` with the reader",
+    "scorer": "scorer: `ask`, first-stage scorer (--reader none)",
+    "st": "st: `ask` with the given CrossEncoder",
 }
 DEPTH = 10  # ranked results kept: Recall@10 and nDCG@10 need ten
 
@@ -47,19 +52,24 @@ class Outcome:
     exact: tuple[bool, ...]  # per excerpt: its text is the article's text at its offsets
     seconds: float  # ask: question in, answer out; retrieval systems: ranking, query vector given
     abstained: bool | None = None  # retrieval systems never abstain
+    phrase: str | None = None  # ask: the answer phrase the reader found in the first excerpt
+    confidence: float | None = None  # ask with a reader: its probability for the first excerpt
 
 
 class Systems:
     """Runs every system over one evaluation index.
 
-    ``retriever`` must be a ``Retriever`` over the same index version and config as ``pipeline``;
-    it is used directly so that one query vector serves all four modes.
+    ``askers`` maps each answer system to a pipeline over the same index (differing in the reader);
+    ``retriever`` must be a ``Retriever`` over that index version and config; it is used directly
+    so that one query vector serves all four modes.
     """
 
-    def __init__(self, pipeline: Pipeline, retriever: Retriever, langchain: LangChainDefault | None) -> None:
-        self.pipeline = pipeline
+    def __init__(self, askers: Mapping[str, Pipeline], retriever: Retriever, langchain: LangChainDefault | None
+                 ) -> None:
+        self.askers = askers
         self.retriever = retriever
         self.langchain = langchain
+        pipeline = askers[ANSWER_SYSTEM]
         self.texts = {d: pipeline.article(d).text for d in pipeline.documents_by_id()}
 
     def run(self, question: Question, query_vector: np.ndarray | None = None) -> list[Outcome]:
@@ -73,7 +83,7 @@ class Systems:
             qvec = self.retriever.embed_query(question.question) if query_vector is None else query_vector
             outcomes.extend(self._retrieve(question, qvec))
         if question.ask:
-            outcomes.append(self.ask(question))
+            outcomes.extend(self.ask(system, question) for system in self.askers)
         return outcomes
 
     def _retrieve(self, q: Question, qvec: np.ndarray) -> list[Outcome]:
@@ -97,15 +107,17 @@ class Systems:
         exact = tuple(self._exact(c.doc_id, c.text, c.start, c.end) for c in top)
         return Outcome(qid, system, tuple(h.chunk.doc_id for h in hits), tuple(c.text for c in top), exact, seconds)
 
-    def ask(self, q: Question) -> Outcome:
+    def ask(self, system: str, q: Question) -> Outcome:
         started = time.perf_counter()
-        answer = self.pipeline.ask(q.question, doc_ids=q.allowed)
+        answer = self.askers[system].ask(q.question, doc_ids=q.allowed)
         seconds = time.perf_counter() - started
         cites = answer.citations
         return Outcome(
-            q.id, "sanad", tuple(c.doc_id for c in cites), tuple(c.text for c in cites),
+            q.id, system, tuple(c.doc_id for c in cites), tuple(c.text for c in cites),
             tuple(self._exact(c.doc_id, c.text, c.start, c.end) for c in cites), seconds,
             bool(answer.abstained),  # rag may hand back numpy.bool_, which json cannot write
+            cites[0].answer_phrase if cites else None,
+            cites[0].score if cites and self.askers[system].reader is not None else None,
         )
 
     def _exact(self, doc_id: str, text: str, start: int, end: int) -> bool:

@@ -47,3 +47,7 @@ class EmbedderError(SanadError):
 
 class QuestionError(SanadError):
     """A question that cannot be answered as given (empty, not text)."""
+
+
+class ReaderError(SanadError):
+    """The reading model could not be loaded (missing or damaged weights, unknown name)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_EMBEDDER = "e5-small"
+DEFAULT_READER = "sanad"
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Settings:
 
     index_dir: Path
     embedder: str
+    reader: str  # the reading model that orders, cites and abstains (see rag/reader.py)
     corpus_dir: Path  # the default folder indexed on first run
     eval_cache_dir: Path  # indexes and vectors the evaluation builds once and reuses
 
@@ -30,7 +32,7 @@ def default_index_dir() -> Path:
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER``, ``SANAD_CORPUS`` and ``SANAD_EVAL_CACHE``.
+    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER``, ``SANAD_READER``, ``SANAD_CORPUS`` and ``SANAD_EVAL_CACHE``.
 
     The evaluation cache defaults to ``$XDG_CACHE_HOME/sanad/eval`` (``~/.cache/sanad/eval``).
     """
@@ -40,6 +42,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         index_dir=Path(index_dir).expanduser() if index_dir else default_index_dir(),
         embedder=env.get("SANAD_EMBEDDER") or DEFAULT_EMBEDDER,
+        reader=env.get("SANAD_READER") or DEFAULT_READER,
         corpus_dir=Path(env.get("SANAD_CORPUS") or "seeds"),
         eval_cache_dir=Path(eval_cache).expanduser() if eval_cache else cache_base / "sanad" / "eval",
     )

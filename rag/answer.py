@@ -22,6 +22,7 @@ from rag.abstain import AbstentionModel
 from rag.corpus import Corpus, SentenceRef
 from rag.framing import compose
 from rag.question import Question
+from rag.reader import Passage, Reader, Reading
 from rag.retrieve import Filters, Hit, Retriever
 from rag.scores import rescale, standardise
 from rag.timescope import beyond
@@ -64,10 +65,11 @@ class AnswerConfig:
     type_weight: float = 0.5
     byline_weight: float = 6.0  # "who wrote…": the byline is the answer, though it shares no words
     duplicate_cosine: float = 0.97
+    reader_pool: int = 24  # best first-stage sentences the reader reads
 
     def __post_init__(self) -> None:
-        if self.excerpts < 1 or self.chunks < 1 or self.sentence_pool < 0:
-            raise ValueError("excerpts and chunks must be >= 1 and sentence_pool >= 0")
+        if self.excerpts < 1 or self.chunks < 1 or self.sentence_pool < 0 or self.reader_pool < 1:
+            raise ValueError("excerpts, chunks and reader_pool must be >= 1 and sentence_pool >= 0")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Scored:
     ref: SentenceRef
     score: float
     features: tuple[float, ...] = ()
+    reading: Reading | None = None  # what the reader said, when one read it
 
 
 # *_z are standardised over the searchable sentences (comparable within one question); cosine and
@@ -93,11 +96,13 @@ class Answerer:
         retriever: Retriever,
         config: AnswerConfig | None = None,
         abstention: AbstentionModel | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.corpus = corpus
         self.retriever = retriever
         self.config = config or AnswerConfig()
         self._given_abstention = abstention
+        self.reader = reader
 
     @cached_property
     def abstention(self) -> AbstentionModel | None:
@@ -118,11 +123,14 @@ class Answerer:
     def answer(self, question: Question, k: int | None = None, filters: Filters | None = None) -> Answer:
         """Answer ``question`` with up to ``k`` excerpts (default ``config.excerpts``)."""
         k = k or self.config.excerpts
-        ranked = self.rank_sentences(question, filters)
+        first_stage = ranked = self.rank_sentences(question, filters)
+        # "Who wrote…" is answered by the byline, which says nothing about the topic asked: the
+        # first-stage ranking handles it (see _bylines_by_article), not the reader.
+        if self.reader is not None and question.expect != "author" and ranked:
+            ranked = self.read(question, ranked)
         chosen = self._distinct(ranked, k)
         newest = self._newest_before(question, filters)
-        model = self.abstention
-        abstained = not chosen or newest is not None or (model is not None and model.abstain(evidence(ranked)))
+        abstained = not chosen or newest is not None or self._abstain(ranked, first_stage)
         citations = tuple(self._cite(n, s) for n, s in enumerate(chosen, start=1))
         return Answer(
             question=question.asked,
@@ -132,6 +140,31 @@ class Answerer:
             citations=citations,
             notice=question.notice,
         )
+
+    def read(self, question: Question, ranked: Sequence[Scored]) -> list[Scored]:
+        """The reader's order of the first-stage pool (its probability is the score); the rest follow."""
+        assert self.reader is not None
+        pool = list(ranked[: self.config.reader_pool])
+        readings = self.reader.read(question.search, [self.passage(s.ref) for s in pool])
+        read = [Scored(s.ref, r.probability, s.features, r) for s, r in zip(pool, readings, strict=True)]
+        read.sort(key=lambda s: -s.score)  # stable: ties keep the first-stage order
+        return read + list(ranked[self.config.reader_pool :])
+
+    def passage(self, ref: SentenceRef) -> Passage:
+        """What the reader reads for a sentence: its text and its article's headline (none for a
+        header line itself)."""
+        title = self.corpus.articles[ref.doc_id].title
+        return Passage(self.corpus.text(ref), "" if not title or ref.header else title)
+
+    def _abstain(self, ranked: Sequence[Scored], first_stage: Sequence[Scored]) -> bool:
+        """Below the reader's fitted threshold; without a reader (or one without a fitted threshold),
+        the first-stage model judges the first-stage ranking's evidence."""
+        top = ranked[0].reading
+        threshold = self.reader.threshold if self.reader is not None else None
+        if top is not None and threshold is not None:
+            return top.probability < threshold
+        model = self.abstention
+        return model is not None and model.abstain(evidence(first_stage))
 
     def _newest_before(self, question: Question, filters: Filters | None) -> str | None:
         """The newest date the searched articles give, when the question asks only about later times."""
@@ -271,6 +304,7 @@ class Answerer:
 
     def _cite(self, n: int, s: Scored) -> Citation:
         article = self.corpus.articles[s.ref.doc_id]
+        span = s.reading.span if s.reading is not None else None
         return Citation(
             n=n,
             doc_id=s.ref.doc_id,
@@ -280,6 +314,7 @@ class Answerer:
             end=s.ref.end,
             text=article.text[s.ref.start : s.ref.end],
             score=s.score,
+            answer_span=(s.ref.start + span[0], s.ref.start + span[1]) if span else None,
         )
 
 

@@ -36,6 +36,12 @@ def _common() -> argparse.ArgumentParser:
         default=settings.embedder,
         help="e5-small (default), minilm, or st:<model name or path> (default: $SANAD_EMBEDDER or %(default)s)",
     )
+    common.add_argument(
+        "--reader",
+        default=settings.reader,
+        help="the reading model that orders, cites and abstains: sanad (default, shipped), "
+        "st:<CrossEncoder name or path>, or none (first-stage scorer only) (default: $SANAD_READER or %(default)s)",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     return common
 
@@ -96,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_serve)
 
     p = sub.add_parser("eval", parents=[common], help="measure retrieval, answers, citations and summaries")
-    p.add_argument("--dataset", choices=["seeds", "xquad-ar", "xquad-en", "easc-dev", "all"], default="seeds",
+    p.add_argument("--dataset", choices=["seeds", "xquad-ar", "xquad-en", "arcd", "easc-dev", "all"], default="seeds",
                    help="easc-dev (human summaries) is read from ../shared/ beside the repository; "
                         "all includes it when it is there")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>-<commit>)")
@@ -104,8 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check-floors", action="store_true", help="fail when a figure is below its committed floor")
     p.add_argument(
         "--answer-sample", type=int, default=None, metavar="N",
-        help="XQuAD questions per language answered with `ask` (default 200; every question is retrieved)",
+        help="held-out XQuAD/ARCD questions answered with `ask` (default: all; every question is retrieved)",
     )
+    p.add_argument("--st-reader", metavar="NAME", default=None,
+                   help="also evaluate `ask` with this sentence-transformers CrossEncoder (name or path)")
     p.add_argument(
         "--cache-dir", type=Path, default=None, metavar="DIR",
         help="where evaluation indexes are cached (default: $SANAD_EVAL_CACHE or ~/.cache/sanad/eval)",
@@ -206,7 +214,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _pipeline(args: argparse.Namespace) -> Any:
     from rag.pipeline import Pipeline
 
-    return Pipeline(args.index_dir, args.embedder)
+    return Pipeline(args.index_dir, args.embedder, reader=args.reader)
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:

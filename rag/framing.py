@@ -31,6 +31,8 @@ _FRAMES: dict[Language, dict[str, str]] = {
 def compose(language: Language, citations: Sequence[Citation], abstained: bool, newest: str | None = None) -> str:
     """The answer text: a framing line, then each excerpt in «quotes» followed by its [n] marker.
 
+    For an English question, the first excerpt is led by the answer phrase the reader found in it.
+
     ``newest``: the abstention is because the question asks about a time after this date (ISO).
     """
     frame = _FRAMES[language]
@@ -41,6 +43,10 @@ def compose(language: Language, citations: Sequence[Citation], abstained: bool, 
     else:
         lead = frame["lead_translated"] if language == "en" and _any_arabic(citations) else frame["lead"]
     lines = [f"- «{c.text}» [{c.n}]" for c in citations]
+    phrase = citations[0].answer_phrase
+    if not abstained and language == "en" and phrase and phrase != citations[0].text:
+        # An English reader of an Arabic excerpt gets the answer phrase first.
+        lines[0] = f"- {phrase} — «{citations[0].text}» [{citations[0].n}]"
     return "\n".join([lead, *lines])
 
 

@@ -23,6 +23,7 @@ from rag.answer import AnswerConfig, Answerer
 from rag.corpus import Corpus
 from rag.overview import build_overview
 from rag.question import read_question
+from rag.reader import DEFAULT_READER, Reader, get_reader
 from rag.retrieve import Filters, Hit, Mode, RetrievalConfig, Retriever
 from rag.summarize import SummaryConfig, SummaryEnricher, select_sentences
 from rag.types import Answer, Language, Overview, Summary, SummarySentence, Turn
@@ -54,6 +55,7 @@ class Pipeline:
         retrieval: RetrievalConfig | None = None,
         answering: AnswerConfig | None = None,
         summary: SummaryConfig | None = None,
+        reader: str | Reader | None = DEFAULT_READER,
     ) -> None:
         self.index_dir = index_dir
         self._embedder = embedder if not isinstance(embedder, str) else None
@@ -64,6 +66,9 @@ class Pipeline:
         self.summary = summary or SummaryConfig()
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        # A reader given by name is built on first use; "none" (or None) ranks by the first stage alone.
+        self._reader_name = reader if isinstance(reader, str) else None
+        self._reader: Reader | None = None if isinstance(reader, str) else reader
 
     @property
     def embedder(self) -> Embedder:
@@ -72,9 +77,21 @@ class Pipeline:
         return self._embedder
 
     @property
+    def reader(self) -> Reader | None:
+        with self._lock:
+            if self._reader_name is not None:
+                self._reader, self._reader_name = get_reader(self._reader_name), None
+            return self._reader
+
+    @property
     def retriever(self) -> Retriever:
         """Chunk retrieval over the live index version (for evaluation and the LangChain retriever)."""
         return self._state().retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        """Sentence ranking and citing over the live index version (for calibration and evaluation)."""
+        return self._state().answerer
 
     @property
     def corpus(self) -> Corpus:
@@ -89,14 +106,14 @@ class Pipeline:
         loaded = self._loaded
         if loaded is not None and loaded.version == version:
             return loaded
+        reader = self.reader
         with self._lock:
             if self._loaded is None or self._loaded.version != current_version(self.index_dir):
                 snapshot = open_index(self.index_dir, expect=embedder_spec(self.embedder))
                 corpus = Corpus(snapshot)
                 retriever = Retriever(snapshot, self.embedder, self.retrieval)
-                self._loaded = _Loaded(
-                    snapshot.version, snapshot, corpus, retriever, Answerer(corpus, retriever, self.answering)
-                )
+                answerer = Answerer(corpus, retriever, self.answering, reader=reader)
+                self._loaded = _Loaded(snapshot.version, snapshot, corpus, retriever, answerer)
             return self._loaded
 
     # -- writing -----------------------------------------------------------------------------

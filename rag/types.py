@@ -23,9 +23,22 @@ class Citation:
     end: int
     text: str
     score: float
+    # The answer phrase inside the excerpt, as ``[start, end)`` of the article's text, when the
+    # reader is confident of it.
+    answer_span: tuple[int, int] | None = None
+
+    @property
+    def answer_phrase(self) -> str | None:
+        if self.answer_span is None:
+            return None
+        a, b = self.answer_span
+        return self.text[a - self.start : b - self.start]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "score": round(self.score, 4)}
+        out = {**asdict(self), "score": round(self.score, 4)}
+        if self.answer_span is not None:
+            out["answer_span"] = {"start": self.answer_span[0], "end": self.answer_span[1], "text": self.answer_phrase}
+        return out
 
 
 @dataclass(frozen=True)

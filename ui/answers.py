@@ -23,22 +23,41 @@ CLOSEST: dict[Language, str] = {
 }
 
 
-def _line(text: str, known: set[int]) -> str:
-    """One escaped line with its [n] markers wrapped (only numbers that are real citations)."""
+def _line(text: str, known: set[int], phrases: dict[int, tuple[str, int, int]]) -> str:
+    """One escaped line with its [n] markers wrapped (only numbers that are real citations) and the
+    answer phrase marked inside its quoted excerpt (``phrases``: n -> excerpt, phrase start, end)."""
     excerpt = text.startswith("- ")
     if excerpt:
         text = text[2:]
     out: list[str] = []
     pos = 0
     for m in _MARKER.finditer(text):
-        if int(m.group(1)) not in known:
+        n = int(m.group(1))
+        if n not in known:
             continue
-        out.append(esc_md(text[pos : m.start()]))
-        out.append(f'<span class="sanad-ref" data-n="{int(m.group(1))}">&#91;{int(m.group(1))}&#93;</span>')
+        out.append(_with_phrase(text[pos : m.start()], phrases.get(n)))
+        out.append(f'<span class="sanad-ref" data-n="{n}">&#91;{n}&#93;</span>')
         pos = m.end()
     out.append(esc_md(text[pos:]))
     kind = "sanad-excerpt" if excerpt else "sanad-lead"
     return f'<div class="{kind}" dir="auto">{"".join(out)}</div>'
+
+
+def _with_phrase(text: str, phrase: tuple[str, int, int] | None) -> str:
+    """Escaped ``text``, with the phrase marked where its excerpt is quoted whole («excerpt»)."""
+    if phrase is None:
+        return esc_md(text)
+    excerpt, start, end = phrase
+    at = text.rfind(f"«{excerpt}»")
+    if at < 0:
+        return esc_md(text)
+    a, b = at + 1 + start, at + 1 + end
+    return (f"{esc_md(text[:a])}<mark class=\"sanad-phrase\">{esc_md(text[a:b])}</mark>{esc_md(text[b:])}")
+
+
+def _phrases(citations: Sequence[Citation]) -> dict[int, tuple[str, int, int]]:
+    return {c.n: (c.text, c.answer_span[0] - c.start, c.answer_span[1] - c.start)
+            for c in citations if c.answer_span is not None}
 
 
 def answer_html(answer: Answer, text: str | None = None, pending: bool = False) -> str:
@@ -51,7 +70,8 @@ def answer_html(answer: Answer, text: str | None = None, pending: bool = False) 
         parts.append(f'<div class="sanad-badge" dir="auto">{esc_md(NOT_SAID[answer.language])}</div>')
     if answer.notice:
         parts.append(f'<div class="sanad-notice" dir="auto">{esc_md(answer.notice)}</div>')
-    parts.extend(_line(line, known) for line in shown.split("\n"))
+    phrases = _phrases(answer.citations)
+    parts.extend(_line(line, known, phrases) for line in shown.split("\n"))
     if pending:
         parts.append('<span class="sanad-cursor">▍</span>')
     parts.append("</div>")
@@ -87,10 +107,17 @@ def card_html(c: Citation) -> str:
         f'data-end="{int(c.end)}" data-n="{int(c.n)}">'
         f'<span class="sanad-card-head"><span class="sanad-ref">&#91;{int(c.n)}&#93;</span> '
         f'<span class="sanad-card-title" dir="auto">{esc(title)}</span>{date}</span>'
-        f'<span class="sanad-card-excerpt" dir="auto">{esc(c.text)}</span>'
+        f'<span class="sanad-card-excerpt" dir="auto">{_card_excerpt(c)}</span>'
         f'<span class="sanad-card-id">{esc(c.doc_id)} [{int(c.start)}:{int(c.end)}]</span>'
         "</button>"
     )
+
+
+def _card_excerpt(c: Citation) -> str:
+    if c.answer_span is None:
+        return esc(c.text)
+    a, b = c.answer_span[0] - c.start, c.answer_span[1] - c.start
+    return f'{esc(c.text[:a])}<mark class="sanad-phrase">{esc(c.text[a:b])}</mark>{esc(c.text[b:])}'
 
 
 def sources_html(citations: Sequence[Citation], language: Language = "en", abstained: bool = False) -> str:

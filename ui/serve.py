@@ -76,7 +76,7 @@ def serve(args: argparse.Namespace) -> int:
 
     logging.getLogger("ui").setLevel(logging.INFO)
     auth = parse_auth(args.auth)
-    pipeline = Pipeline(args.index_dir, args.embedder)
+    pipeline = Pipeline(args.index_dir, args.embedder, reader=args.reader)
     ensure_index(pipeline, args)
     warm_up(pipeline)
     if args.host not in LOOPBACK and auth is None:

@@ -49,6 +49,7 @@ CSS = """
 .sanad-line { margin: 0 0 .35rem 0; line-height: 1.8; white-space: pre-wrap; }
 mark.sanad-hit { background: #ffe066; color: #000; padding: 0 .1em; border-radius: 3px; }
 mark.sanad-mark { background: #d3f9d8; color: #000; padding: 0 .1em; border-radius: 3px; }
+mark.sanad-phrase { background: #ffe066; color: inherit; font-weight: 600; padding: 0 .1em; border-radius: 3px; }
 .sanad-blank { margin: 0; height: .4rem; white-space: pre; overflow: hidden; }
 .sanad-empty { opacity: .7; font-style: italic; padding: .5rem 0; }
 .sanad-point { margin: .4rem 0 1rem; }

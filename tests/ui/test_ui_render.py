@@ -225,3 +225,24 @@ def test_timeline_dates_of_any_precision_share_one_axis() -> None:
     assert list(frame["date"]) == ["2006", "x", "2024-07"] and len(chart) == 2
     assert str(chart["when"].dtype).startswith("datetime64")
     assert timeline_chart_frame(timeline_frame(Overview())).empty
+
+
+def test_the_answer_phrase_is_marked_inside_its_quoted_excerpt_and_card() -> None:
+    text = "وتنشر واشنطن 2500 عسكري <b>في</b> العراق"
+    at = text.index("2500")
+    c = Citation(1, "d1", "t", None, 100, 100 + len(text), text, 0.9, answer_span=(100 + at, 100 + at + 4))
+    answer = Answer("How many?", f"According to the articles:\n- 2500 — «{text}» [1]", False, "en", (c,))
+    bubble = answer_html(answer)
+    marked = re.findall(r'<mark class="sanad-phrase">(.*?)</mark>', bubble)
+    assert marked == ["2500"]  # inside the quote, not the leading copy
+    assert bubble.index("sanad-phrase") > bubble.index("«")
+    assert "<b>" not in bubble and visible(bubble).count("2500") == 2
+    card = sources_html([c])
+    assert re.findall(r'<mark class="sanad-phrase">(.*?)</mark>', card) == ["2500"] and "<b>" not in card
+
+
+def test_a_partial_excerpt_while_streaming_is_not_marked() -> None:
+    text = "وتنشر واشنطن 2500 عسكري في العراق"
+    c = Citation(1, "d1", "t", None, 0, len(text), text, 0.9, answer_span=(13, 17))
+    answer = Answer("q", f"Lead:\n- «{text}» [1]", False, "ar", (c,))
+    assert "sanad-phrase" not in answer_html(answer, text="Lead:\n- «وتنشر واشنطن 25")

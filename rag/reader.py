@@ -1,0 +1,79 @@
+"""The reader seam: a model that reads the question with each candidate sentence.
+
+A reader returns, per candidate, a calibrated probability that the sentence answers the
+question and, when it can, the answer phrase inside it. ``ask`` orders, cites and abstains by
+it. Backends: Sanad's shipped model (default), any sentence-transformers ``CrossEncoder``
+(``st:NAME``), or ``none`` (the first-stage scorer alone). Does not retrieve; see rag/answer.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from index.errors import ReaderError
+from index.settings import DEFAULT_READER
+
+__all__ = ["DEFAULT_READER", "Passage", "Reader", "Reading", "get_reader"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A candidate sentence and what is read with it (the article's headline, if any)."""
+
+    sentence: str
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader says about one candidate.
+
+    ``span`` is the answer phrase as ``[start, end)`` inside the sentence, given only when the
+    reader is confident of it; ``sentence[start:end]`` is the phrase.
+    """
+
+    probability: float
+    span: tuple[int, int] | None = None
+
+
+@runtime_checkable
+class Reader(Protocol):
+    name: str
+
+    @property
+    def threshold(self) -> float | None:
+        """Abstain when the best candidate's probability is below this; None: none was fitted for
+        this reader, so ``ask`` keeps the first-stage abstention model."""
+        ...
+
+    def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
+        """One reading per passage, in order."""
+        ...
+
+
+def _shipped() -> Reader:
+    from rag.reading.shipped import SanadReader
+
+    return SanadReader()
+
+
+def _cross_encoder(model: str) -> Reader:
+    from rag.reading.cross_encoder import CrossEncoderReader
+
+    return CrossEncoderReader(model)
+
+
+READERS: dict[str, Callable[[], Reader]] = {"sanad": _shipped}
+
+
+def get_reader(name: str) -> Reader | None:
+    """The reader named ``name``: ``sanad``, ``st:<CrossEncoder name or path>``, or ``none`` (None)."""
+    if name == "none":
+        return None
+    if name.startswith("st:") and len(name) > 3:
+        return _cross_encoder(name[3:])
+    if name in READERS:
+        return READERS[name]()
+    raise ReaderError(f"unknown reader {name!r}; choose from {[*sorted(READERS), 'none']} or st:<model name or path>")

@@ -1,0 +1,38 @@
+"""Calibrations fitted for readers other than the shipped one (e.g. ``st:`` cross-encoders), by name.
+
+``python -m eval.calibrate_reader --reader st:NAME`` writes them into
+``rag/reading/calibrations.json``: Platt scaling of the model's score and the abstention
+threshold. A reader without one keeps its own scores and the first-stage abstention model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CALIBRATIONS = Path(__file__).with_name("calibrations.json")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    slope: float
+    intercept: float
+    threshold: float  # on the calibrated probability
+
+    def probability(self, logit: float) -> float:
+        return 1.0 / (1.0 + math.exp(-max(min(self.slope * logit + self.intercept, 50.0), -50.0)))
+
+
+def fitted(reader: str, path: Path = CALIBRATIONS) -> Calibration | None:
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8")).get(reader)
+    return Calibration(**raw) if raw else None
+
+
+def save(reader: str, calibration: Calibration, path: Path = CALIBRATIONS) -> None:
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[reader] = asdict(calibration)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
