@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "groups_validation": report,
         # Placeholders until eval/calibrate_reader.py fits them on held-out ask runs (below).
         "calibration": {"slope": 1.0, "intercept": 0.0},
-        "abstention": {"threshold": 0.5},
+        "abstention": None,  # eval.calibrate_reader fits it
         "span": {"threshold": 1.01},
     }
     (args.out / "reader.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         from eval.calibrate_reader import collect, fit, write_calibration
         from rag.reading.shipped import SanadReader
 
-        fitted = fit(collect(SanadReader(args.out), get_embedder("e5-small")))
+        fitted = fit(collect(SanadReader(args.out), get_embedder("e5-small")), "e5-small")
         log.info("calibration: %s", fitted)
         write_calibration(args.out, fitted)
     write_card(args.out)

@@ -1,5 +1,9 @@
 """When to say "the articles do not say": a logistic model over the best sentence's evidence.
 
+Two kinds share it: the first-stage model (over the scorer's features of its best sentence, one
+per embedder, below) and the reader's (over ``reader_evidence``, stored with the reader's
+calibration by ``eval/calibrate_reader.py``).
+
 The weights and the threshold are fitted on data by ``eval/calibrate_abstention.py`` (XQuAD
 questions asked with and without their gold paragraph) and stored in ``rag/abstention.json``, one
 model per embedder: the evidence includes raw similarities, whose scale is the embedder's own.
@@ -11,10 +15,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 MODEL_FILE = Path(__file__).with_name("abstention.json")
+READER_EVIDENCE = ("best", "gap", "first", "first_lead")
 
 
 @dataclass(frozen=True)
@@ -40,19 +49,33 @@ class AbstentionModel:
         return self.probability(evidence) < self.threshold
 
     @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> AbstentionModel:
+        """From its JSON form (lists for tuples; keys beyond the fields, such as notes, ignored)."""
+        names = {f.name for f in fields(cls)}
+        data: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in names}
+        return cls(**data)
+
+    @classmethod
     def load(cls, embedder: str, path: Path = MODEL_FILE) -> AbstentionModel | None:
         """The model fitted for ``embedder``, or None when none was."""
-        for raw in _read(path):
-            if raw["embedder"] == embedder:
-                for key in ("features", "mean", "scale", "weights"):
-                    raw[key] = tuple(raw[key])
-                return cls(**raw)
-        return None
+        return next((cls.from_dict(raw) for raw in _read(path) if raw["embedder"] == embedder), None)
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write this model into ``path``, replacing an older one for the same embedder."""
         models = [m for m in _read(path) if m["embedder"] != self.embedder] + [asdict(self)]
         path.write_text(json.dumps({"models": models}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def reader_evidence(probabilities: npt.ArrayLike, first_stage: npt.ArrayLike) -> dict[str, float]:
+    """What the reader's abstention model may use, from the pool the reader read (``first_stage``:
+    the pool's first-stage scores, best first): the reader's best log-odds and its lead over the
+    second, and the first-stage best score and its lead over the pool's median. A question the
+    articles do not answer tends to get many middling candidates rather than one clear one."""
+    p = np.clip(np.sort(np.asarray(probabilities, dtype=float))[::-1], 1e-9, 1 - 1e-9)
+    odds = np.log(p / (1 - p))
+    first = np.asarray(first_stage, dtype=float)
+    return {"best": float(odds[0]), "gap": float(odds[0] - odds[1]) if len(odds) > 1 else 0.0,
+            "first": float(first[0]), "first_lead": float(first[0] - np.median(first))}
 
 
 def _read(path: Path) -> list[dict]:  # type: ignore[type-arg]

@@ -18,13 +18,13 @@ from scipy import sparse
 
 from index.dates import find_dates
 from index.normalize import ENGLISH_STOPWORDS, search_tokens
-from rag.abstain import AbstentionModel
+from rag.abstain import AbstentionModel, reader_evidence
 from rag.corpus import Corpus, SentenceRef
 from rag.framing import compose
 from rag.question import Question
 from rag.reader import Passage, Reader, Reading
 from rag.retrieve import Filters, Hit, Retriever
-from rag.scores import rescale, standardise
+from rag.scores import fused, rescale, standardise
 from rag.timescope import beyond
 from rag.translit import arabic_skeletons, latin_name_skeletons
 from rag.types import Answer, Citation
@@ -142,11 +142,16 @@ class Answerer:
         )
 
     def read(self, question: Question, ranked: Sequence[Scored]) -> list[Scored]:
-        """The reader's order of the first-stage pool (its probability is the score); the rest follow."""
+        """The first-stage pool in the reader's order, the rest after it.
+
+        The order is the reader's log-odds plus its fitted weight times the first-stage score
+        standardised within the pool (``fused``); the score kept is that sum as a probability.
+        """
         assert self.reader is not None
         pool = list(ranked[: self.config.reader_pool])
         readings = self.reader.read(question.search, [self.passage(s.ref) for s in pool])
-        read = [Scored(s.ref, r.probability, s.features, r) for s, r in zip(pool, readings, strict=True)]
+        order = fused([r.probability for r in readings], [s.score for s in pool], self.reader.first_stage_weight)
+        read = [Scored(s.ref, float(o), s.features, r) for s, r, o in zip(pool, readings, order, strict=True)]
         read.sort(key=lambda s: -s.score)  # stable: ties keep the first-stage order
         return read + list(ranked[self.config.reader_pool :])
 
@@ -157,12 +162,14 @@ class Answerer:
         return Passage(self.corpus.text(ref), "" if not title or ref.header else title)
 
     def _abstain(self, ranked: Sequence[Scored], first_stage: Sequence[Scored]) -> bool:
-        """Below the reader's fitted threshold; without a reader (or one without a fitted threshold),
-        the first-stage model judges the first-stage ranking's evidence."""
-        top = ranked[0].reading
-        threshold = self.reader.threshold if self.reader is not None else None
-        if top is not None and threshold is not None:
-            return top.probability < threshold
+        """The reader's abstention model judges its readings of the pool; without a reader, or one
+        without a model fitted beside this embedder (its evidence includes first-stage scores), the
+        first-stage model judges the first-stage ranking's evidence."""
+        model = self.reader.abstention if self.reader is not None else None
+        readings = [s.reading.probability for s in ranked if s.reading is not None]
+        if readings and model is not None and model.embedder == self.retriever.embedder.name:
+            pool = [s.score for s in first_stage[: len(readings)]]
+            return model.abstain(reader_evidence(readings, pool))
         model = self.abstention
         return model is not None and model.abstain(evidence(first_stage))
 

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sanad", description="Cited answers and summaries over news articles."
     )
+    parser.set_defaults(verbose=False)  # for commands without the common options (bench)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("index", parents=[common], help="index files or folders (incremental)")

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from index.errors import ReaderError
 from index.settings import DEFAULT_READER
+from rag.abstain import AbstentionModel
 
 __all__ = ["DEFAULT_READER", "Passage", "Reader", "Reading", "get_reader"]
 
@@ -43,9 +44,17 @@ class Reader(Protocol):
     name: str
 
     @property
-    def threshold(self) -> float | None:
-        """Abstain when the best candidate's probability is below this; None: none was fitted for
-        this reader, so ``ask`` keeps the first-stage abstention model."""
+    def abstention(self) -> AbstentionModel | None:
+        """When to abstain, from this reader's readings of the pool (``rag.abstain.reader_evidence``);
+        None: none was fitted for this reader, so ``ask`` keeps the first-stage abstention model."""
+        ...
+
+    @property
+    def first_stage_weight(self) -> float:
+        """What the first-stage ranking adds to the reader's log-odds when ``ask`` orders the pool
+        (per standard deviation of the first-stage score within the pool): the two disagree on
+        different questions, so together they order better than either. Fitted with the
+        calibration on held-out data; 0 when none was fitted."""
         ...
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:

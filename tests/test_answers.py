@@ -58,9 +58,10 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
     assert false_abstain <= FLOORS["false_abstain"], false_abstain
 
 
-# Measured when set (2026-11-21, session 3): first 0.661, top-3 0.846, abstains on 7/14 unanswerable,
-# 6/65 (9.2%) false abstentions. Floors allow one question less on each side.
-FLOORS = {"first": 0.64, "top3": 0.83, "abstain": 0.42, "false_abstain": 0.11}
+# Measured when set (2026-12-02, with the shipped reader): first 0.754, top-3 0.877, abstains on 9/14
+# unanswerable, 10/65 (15.4%) false abstentions. Floors allow two questions less on each side (the
+# reader runs in bfloat16 where the CPU has it, float32 elsewhere).
+FLOORS = {"first": 0.72, "top3": 0.84, "abstain": 0.5, "false_abstain": 0.19}
 
 
 @pytest.mark.parametrize(

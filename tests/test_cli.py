@@ -111,3 +111,14 @@ def test_help_is_instant_and_lists_commands(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     for command in ("index", "ask", "summarize", "overview", "serve", "eval", "docs", "show"):
         assert command in out
+
+
+def test_bench_runs_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sanad bench` has none of the common options; it must still start (it once failed on -v)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "001_9ab64c683f1565c2.txt", corpus)
+    skips = [a for s in ("ask", "langchain", "serve", "scale") for a in ("--skip", s)]
+    code, out, _ = run(capsys, "bench", "--corpus", str(corpus), "--out", str(tmp_path / "report"), *skips)
+    assert code == 0 and "indexing" in out
+    assert (tmp_path / "report" / "report.md").exists() and (tmp_path / "report" / "results.json").exists()

@@ -78,7 +78,7 @@ def test_its_scores_are_the_models_own(cross_encoder: Path) -> None:
     from sentence_transformers import CrossEncoder
 
     reader = get_reader(f"st:{cross_encoder}")
-    assert isinstance(reader, CrossEncoderReader) and reader.threshold is None  # nothing fitted for it
+    assert isinstance(reader, CrossEncoderReader) and reader.abstention is None  # nothing fitted for it
     passages = [Passage(s) for _, s, _ in TRAIN[:4]]
     readings = reader.read("How many soldiers are deployed?", passages)
     oracle = CrossEncoder(str(cross_encoder), device="cpu").predict(

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.errors import ReaderError
@@ -64,7 +65,9 @@ def test_order_and_batching_do_not_change_the_readings(reader: SanadReader) -> N
     passages = [Passage(OTHER), Passage(TROOPS, "عنوان"), Passage(COALITION)] * 15  # more than one batch
     readings = reader.read("How many US troops are deployed in Iraq?", passages)
     again = reader.read("How many US troops are deployed in Iraq?", passages[::-1])[::-1]
-    assert [round(r.probability, 3) for r in readings] == [round(r.probability, 3) for r in again]
+    # bfloat16 arithmetic (on CPUs with AMX) rounds differently with a batch's padding: close, not equal
+    assert np.allclose([r.probability for r in readings], [r.probability for r in again], atol=0.01)
+    assert [r.span for r in readings] == [r.span for r in again]
     assert reader.read("anything", []) == []
 
 

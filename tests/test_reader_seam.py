@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 
 from index.embed import Embedder
 from index.errors import ReaderError
+from rag.abstain import AbstentionModel
 from rag.pipeline import Pipeline
 from rag.reader import Passage, Reader, Reading, get_reader
 from rag.reading.compressor import ReaderCompressor
@@ -29,7 +30,10 @@ class KeywordReader:
 
     def __init__(self, keyword: str, threshold: float | None = 0.5) -> None:
         self.keyword = keyword
-        self.threshold = threshold
+        # p = sigmoid(best log-odds): abstains when the best reading is below ``threshold``
+        self.abstention = None if threshold is None else AbstentionModel(
+            "e5-small", ("best",), (0.0,), (1.0,), (1.0,), 0.0, threshold)
+        self.first_stage_weight = 0.0
         self.calls: list[tuple[str, list[Passage]]] = []
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
@@ -67,14 +71,14 @@ def test_an_arabic_question_is_not_led_by_the_phrase(seed_index: Path, e5: Embed
     assert answer.answer.splitlines()[1].startswith("- «")
 
 
-def test_below_the_readers_threshold_it_abstains(seed_index: Path, e5: Embedder) -> None:
+def test_below_the_readers_abstention_threshold_it_abstains(seed_index: Path, e5: Embedder) -> None:
     answer = _pipeline(seed_index, e5, KeywordReader("no sentence holds this")).ask(
         "How many US troops are deployed in Iraq?")
     assert answer.abstained and answer.citations  # the closest passages are still listed
     assert all(c.answer_span is None for c in answer.citations)
 
 
-def test_a_reader_without_threshold_keeps_the_first_stage_abstention(seed_index: Path, e5: Embedder) -> None:
+def test_a_reader_without_an_abstention_model_keeps_the_first_stage_abstention(seed_index: Path, e5: Embedder) -> None:
     question = "What is the price of oil in Norway?"
     without = _pipeline(seed_index, e5, None).ask(question)
     unfitted = _pipeline(seed_index, e5, KeywordReader("no sentence holds this", threshold=None)).ask(question)
@@ -109,3 +113,16 @@ def test_the_compressor_keeps_the_best_documents_with_their_scores() -> None:
     assert [d.page_content for d in kept] == ["troops: 2500 here", "no"]
     assert kept[0].metadata["relevance_score"] == 0.9 and kept[0].metadata["answer_span"] == [8, 12]
     assert kept[0].metadata["title"] == "t" and "answer_span" not in kept[1].metadata
+
+
+def test_the_first_stage_weight_breaks_the_readers_ties_by_the_first_stage_order(seed_index: Path,
+                                                                                  e5: Embedder) -> None:
+    question = "How many US troops are deployed in Iraq?"
+    first_stage = _pipeline(seed_index, e5, None).ask(question)
+    flat = KeywordReader("no sentence holds this", threshold=0.01)  # every sentence 0.05: a tie
+    flat.first_stage_weight = 1.0
+    fused = _pipeline(seed_index, e5, flat).ask(question)
+    assert [c.start for c in fused.citations] == [c.start for c in first_stage.citations]
+    strong = KeywordReader("2500")
+    strong.first_stage_weight = 1.0  # 0.9 against 0.05 is 5 log-odds: one z-unit does not undo it
+    assert "2500" in _pipeline(seed_index, e5, strong).ask(question).citations[0].text

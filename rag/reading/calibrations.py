@@ -1,8 +1,9 @@
 """Calibrations fitted for readers other than the shipped one (e.g. ``st:`` cross-encoders), by name.
 
 ``python -m eval.calibrate_reader --reader st:NAME`` writes them into
-``rag/reading/calibrations.json``: Platt scaling of the model's score and the abstention
-threshold. A reader without one keeps its own scores and the first-stage abstention model.
+``rag/reading/calibrations.json``: Platt scaling of the model's score, the weight of the
+first-stage ranking beside it and the abstention model. A reader without one keeps its own
+scores and the first-stage abstention model.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from rag.abstain import AbstentionModel
+
 CALIBRATIONS = Path(__file__).with_name("calibrations.json")
 
 
@@ -19,7 +22,8 @@ CALIBRATIONS = Path(__file__).with_name("calibrations.json")
 class Calibration:
     slope: float
     intercept: float
-    threshold: float  # on the calibrated probability
+    first_stage_weight: float  # see rag.reader.Reader.first_stage_weight
+    abstention: AbstentionModel
 
     def probability(self, logit: float) -> float:
         return 1.0 / (1.0 + math.exp(-max(min(self.slope * logit + self.intercept, 50.0), -50.0)))
@@ -29,7 +33,10 @@ def fitted(reader: str, path: Path = CALIBRATIONS) -> Calibration | None:
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8")).get(reader)
-    return Calibration(**raw) if raw else None
+    if not raw:
+        return None
+    return Calibration(raw["slope"], raw["intercept"], raw["first_stage_weight"],
+                       AbstentionModel.from_dict(raw["abstention"]))
 
 
 def save(reader: str, calibration: Calibration, path: Path = CALIBRATIONS) -> None:

@@ -36,7 +36,8 @@ class CrossEncoderReader:
             ) from exc
         self.model_id = str(Path(model).resolve()) if Path(model).exists() else model
         self.calibration = fitted(self.name)
-        self.threshold = self.calibration.threshold if self.calibration else None
+        self.abstention = self.calibration.abstention if self.calibration else None
+        self.first_stage_weight = self.calibration.first_stage_weight if self.calibration else 0.0
         self._lock = threading.Lock()
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:

