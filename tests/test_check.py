@@ -72,9 +72,7 @@ def sql(statement: str) -> Callable[[Path], None]:
 def scale_chunk_vectors(version: Path) -> None:
     table = VectorTable.read(version / CHUNK_VECTORS, 384)
     ids = table.ids()
-    doubled = VectorTable.empty(384)
-    doubled.add(ids, table.get(ids) * 2)
-    doubled.write(version / CHUNK_VECTORS)
+    VectorTable.build(ids, table.get(ids) * 2, table.spec).write(version / CHUNK_VECTORS)
 
 
 def shift_bm25_ids(version: Path) -> None:
