@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval import datasets
+from eval.splits import xquad_validation_topics
 from index.errors import SanadError
 
 
@@ -19,7 +20,7 @@ def xquad_en() -> datasets.Dataset:
 
 
 def test_names() -> None:
-    assert datasets.names("all") == ["seeds", "xquad-ar", "xquad-en"]
+    assert datasets.names("all")[:4] == ["seeds", "xquad-ar", "xquad-en", "arcd"]
     assert datasets.names("xquad-en") == ["xquad-en"]
     with pytest.raises(SanadError, match="unknown dataset"):
         datasets.names("squad")
@@ -63,10 +64,11 @@ def test_english_questions_match_arabic_by_id(xquad_ar: datasets.Dataset, xquad_
 
 def test_nogold_variant(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) -> None:
     variant = [q for q in xquad_ar.questions if q.source_id is not None]
-    assert len(variant) == datasets.NOGOLD_SAMPLE
+    asked = [q for q in xquad_ar.questions if q.ask and q.source_id is None]
+    assert len(variant) == min(len(asked), datasets.NOGOLD_SAMPLE)
     sources = {q.id: q for q in xquad_ar.questions if q.source_id is None}
     for q in variant:
-        assert q.source_id is not None
+        assert q.source_id is not None and sources[q.source_id].ask  # drawn from the held-out questions
         gold = sources[q.source_id].doc_ids[0]
         assert not q.answerable and q.doc_ids == () and q.answers == ()
         assert q.allowed is not None and gold not in q.allowed and len(q.allowed) == 239
@@ -75,22 +77,26 @@ def test_nogold_variant(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) 
     assert en_sources == [q.source_id for q in variant]  # the same questions in both languages
 
 
-def test_ask_answers_a_fixed_sample(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) -> None:
+def test_ask_answers_the_held_out_topics_only(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) -> None:
+    """`ask` is evaluated on the XQuAD topics the reader never trained on (eval/splits.py)."""
+    topics = {t.replace("_", " ") for t in xquad_validation_topics()}  # article titles have spaces
+    title = {a.doc_id: a.title for a in xquad_ar.articles}
     for ds in (xquad_ar, xquad_en):
         plain = [q for q in ds.questions if q.source_id is None]
-        asked = [q.id for q in plain if q.ask]
-        assert len(asked) == datasets.ANSWER_SAMPLE
-        assert [q.source_id for q in ds.questions if q.source_id] == asked  # the variant is that sample
+        asked = [q for q in plain if q.ask]
+        assert 0 < len(asked) < len(plain)
+        assert all(title[q.doc_ids[0]] in topics for q in asked)
+        assert not any(title[q.doc_ids[0]] in topics for q in plain if not q.ask)
     assert [q.id for q in xquad_ar.questions if q.ask] == [q.id for q in xquad_en.questions if q.ask]
     assert datasets.heldout_xquad_ids() == {q.id for q in xquad_en.questions if q.ask and q.source_id is None}
-    everything = datasets.load("xquad-ar", answer_sample=None)
-    assert all(q.ask for q in everything.questions) and len(everything.questions) == 1190 + datasets.NOGOLD_SAMPLE
+    sample = datasets.load("xquad-ar", answer_sample=50)
+    assert sum(q.ask and q.source_id is None for q in sample.questions) == 50
 
 
 def test_limit_applies_before_the_variant() -> None:
-    ds = datasets.load("xquad-en", limit=30)
+    ds = datasets.load("xquad-en", limit=400)
     plain = [q for q in ds.questions if q.source_id is None]
     variant = [q for q in ds.questions if q.source_id is not None]
-    assert len(plain) == 30 and len(variant) == 30
-    assert {q.source_id for q in variant} == {q.id for q in plain}
-    assert datasets.load("xquad-en", limit=30, nogold_sample=5).questions[30:] != ()
+    assert len(plain) == 400 and 0 < len(variant) == sum(q.ask for q in plain)
+    assert {q.source_id for q in variant} == {q.id for q in plain if q.ask}
+    assert len([q for q in datasets.load("xquad-en", limit=400, nogold_sample=5).questions if q.source_id]) == 5

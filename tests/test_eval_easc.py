@@ -87,7 +87,7 @@ def test_a_missing_set_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
 def test_sanad_eval_reports_the_benchmark(easc_file: Path, tmp_path: Path) -> None:
     args = argparse.Namespace(dataset="easc-dev", out=tmp_path / "report", limit=None, check_floors=False,
                               answer_sample=None, cache_dir=tmp_path / "cache", index_dir=Path("unused"),
-                              embedder="e5-small", verbose=False)
+                              embedder="e5-small", verbose=False, reader="sanad", st_reader=None)
     assert run(args) == 0
     text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Summaries against human summaries (easc-dev)" in text

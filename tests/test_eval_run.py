@@ -17,7 +17,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def _args(out: Path, check_floors: bool, cache: Path) -> argparse.Namespace:
     return argparse.Namespace(dataset="seeds", out=out, limit=5, check_floors=check_floors, answer_sample=None,
-                              cache_dir=cache, index_dir=Path("unused"), embedder="e5-small", verbose=False)
+                              cache_dir=cache, index_dir=Path("unused"), embedder="e5-small", verbose=False,
+                              reader="sanad", st_reader=None)
 
 
 def _floors(path: Path, values: dict[str, float]) -> Path:
@@ -42,7 +43,8 @@ def report(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
 @pytest.mark.slow
 def test_run_writes_every_file(report: Path) -> None:
     assert {p.name for p in report.iterdir()} == {
-        "report.md", "results.json", "questions.jsonl", "recall_at_k.png", "by_language.png", "latency.png"
+        "report.md", "results.json", "questions.jsonl", "recall_at_k.png", "by_language.png", "latency.png",
+        "reliability.png",
     }
     for png in report.glob("*.png"):
         assert png.read_bytes().startswith(PNG) and png.stat().st_size > 5000
@@ -60,7 +62,9 @@ def test_results_json_has_every_figure_and_setting(report: Path) -> None:
     assert results["datasets"]["seeds"]["questions"] == 5
     figures = results["figures"]
     assert set(figures) >= {"seeds", "seeds/summaries"}
-    assert set(figures["seeds"]) == set(SYSTEMS)
+    assert set(figures["seeds"]) == set(SYSTEMS) - {"st"}  # "st" only with --st-reader
+    assert set(figures["seeds"]["scorer"]) >= {"answer_in_first", "abstain_recall", "false_abstention"}
+    assert set(figures["seeds"]["sanad"]) >= {"phrase_given", "phrase_em", "phrase_f1"}
     assert set(figures["seeds"]["hybrid"]) >= {"recall@1", "recall@5", "recall@10", "mrr", "ndcg@10",
                                                 "answer_in_first", "token_f1", "citation_exact", "latency_p95_ms"}
     assert set(figures["seeds"]["sanad"]) >= {"answer_in_top3", "citation_support", "abstain_recall",

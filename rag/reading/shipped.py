@@ -79,6 +79,7 @@ class SanadReader:
     def __init__(self, folder: Path = WEIGHTS) -> None:
         self.folder = folder
         self._lock = threading.Lock()
+        self._infer = threading.Lock()
         self._loaded: tuple[Any, PairEncoder] | None = None
 
     @cached_property
@@ -152,7 +153,9 @@ class SanadReader:
         order = sorted(range(len(passages)), key=lambda i: len(passages[i].sentence) + len(passages[i].context))
         logits = np.zeros(len(passages), dtype=np.float64)
         spans: list[tuple[int, int, float]] = [(0, 0, 0.0)] * len(passages)
-        with torch.inference_mode():
+        # One question at a time per process: torch already uses every core for one batch, and
+        # concurrent passes (the web chat's workers) would only contend and each hold activations.
+        with self._infer, torch.inference_mode():
             for i in range(0, len(order), BATCH):
                 idx = order[i : i + BATCH]
                 batch = encode([Pair(question, passages[j].sentence, passages[j].context) for j in idx])
