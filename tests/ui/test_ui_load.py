@@ -34,4 +34,6 @@ def test_concurrent_users_are_all_answered_while_the_library_changes(
     assert figures["errors"] == 0, figures["error samples"]
     assert not figures["library errors"] and figures["uploads"] >= 1 and figures["removals"] == figures["uploads"]
     assert figures["answered"] >= scale.users
-    assert abs(figures["rss_change_pct"]) <= RSS_TOLERANCE_PCT, figures
+    # Stable means no growth: a drop (the allocator handing back what the first answers used, after
+    # the first library change trims it) is not a leak and is reported as it is.
+    assert figures["rss_change_pct"] <= RSS_TOLERANCE_PCT, figures
