@@ -61,6 +61,23 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 40
     return w, b
 
 
+def fit_model(x: np.ndarray, answerable: np.ndarray, features: tuple[str, ...], embedder: str, fitted_on: str,
+              false_abstention: float = FALSE_ABSTENTION) -> AbstentionModel:
+    """A logistic model of answerability over the standardised ``features`` (columns of ``x``), its
+    threshold set so that ``false_abstention`` of the answerable rows abstain; values rounded to 6
+    places for the JSON it is stored in."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w, b = fit_logistic((x - mean) / scale, answerable.astype(float))
+    p = 1 / (1 + np.exp(-(((x - mean) / scale) @ w + b)))
+    threshold = float(np.quantile(p[answerable], false_abstention))
+
+    def rounded(v: np.ndarray) -> tuple[float, ...]:
+        return tuple(round(float(t), 6) for t in v)
+
+    return AbstentionModel(embedder, features, rounded(mean), rounded(scale), rounded(w), round(float(b), 6),
+                           round(threshold, 6), fitted_on)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=300, help="questions sampled per language")
@@ -90,19 +107,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append([found[f] for f in USED])
                 labels.append(label)
     x, y = np.array(rows), np.array(labels)
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    w, b = fit_logistic((x - mean) / scale, y)
-    model = AbstentionModel(args.embedder, USED, tuple(mean), tuple(scale), tuple(w), b, 0.0)
-    probs = np.array([model.probability(dict(zip(USED, r, strict=True))) for r in rows])
-    threshold = float(np.quantile(probs[y == 1], FALSE_ABSTENTION))
-    model = AbstentionModel(
-        args.embedder,
-        USED, tuple(mean.round(6)), tuple(scale.round(6)), tuple(w.round(6)), round(b, 6), round(threshold, 6),
-        fitted_on=f"XQuAD ar+en, {len(sample)} questions each (none of the evaluation's held-out ones), "
+    model = fit_model(
+        x, y == 1, USED, args.embedder,
+        f"XQuAD ar+en, {len(sample)} questions each (none of the evaluation's held-out ones), "
         "against their own topic's paragraphs with/without the gold paragraph "
         f"({int(y.sum())} positives, {int((1 - y).sum())} negatives); threshold = {FALSE_ABSTENTION:.0%} "
         "false abstentions on the positives",
     )
+    threshold = model.threshold
+    probs = np.array([model.probability(dict(zip(USED, r, strict=True))) for r in rows])
     recall = float((probs[y == 0] < threshold).mean())
     log.info("threshold %.3f: abstains on %.1f%% of negatives, %.1f%% of positives", threshold, 100 * recall,
              100 * float((probs[y == 1] < threshold).mean()))

@@ -25,7 +25,7 @@ import numpy as np
 
 from eval import datasets
 from eval.cache import cache_root, eval_index
-from eval.calibrate_abstention import fit_logistic
+from eval.calibrate_abstention import fit_logistic, fit_model
 from eval.metrics import contains_answer, token_f1
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
@@ -150,12 +150,9 @@ def fit_abstention(read: Sequence[Run], prob: Callable[[np.ndarray], np.ndarray]
     half = np.array([zlib.crc32(r.question.encode()) % 2 for r in read])
 
     def model(rows: np.ndarray) -> AbstentionModel:
-        mean, scale = x[rows].mean(0), x[rows].std(0) + 1e-9
-        w, b = fit_logistic((x[rows] - mean) / scale, y[rows].astype(float))
-        p = 1 / (1 + np.exp(-(((x[rows] - mean) / scale) @ w + b)))
-        return AbstentionModel(embedder, READER_EVIDENCE, _floats(mean), _floats(scale), _floats(w), round(float(b), 6),
-                               round(float(np.quantile(p[y[rows]], FALSE_ABSTENTION)), 6),
-                               "reader evidence on held-out XQuAD/ARCD ask runs (eval/calibrate_reader.py)")
+        return fit_model(x[rows], y[rows], READER_EVIDENCE, embedder,
+                         "reader evidence on held-out XQuAD/ARCD ask runs (eval/calibrate_reader.py)",
+                         FALSE_ABSTENTION)
 
     abstained = np.zeros(len(read), dtype=bool)
     for h in (0, 1):
@@ -176,10 +173,6 @@ def fit_first_stage_weight(answerable: Sequence[Run], prob: Callable[[np.ndarray
     rates = {w: float(np.mean([r.labels[int(np.argmax(fused(prob(r.logits), r.first_stage, w)))] for r in answerable]))
              for w in WEIGHT_GRID}
     return max(WEIGHT_GRID, key=lambda w: (rates[w], -w)), rates
-
-
-def _floats(v: np.ndarray) -> tuple[float, ...]:
-    return tuple(round(float(x), 6) for x in v)
 
 
 def collect(reader: Reader, embedder: Embedder, cache: Path | None = None) -> list[Run]:

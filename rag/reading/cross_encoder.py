@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +33,6 @@ class CrossEncoderReader:
                 f"could not load cross-encoder {model!r}: {exc}. Give a local model folder or a Hugging Face "
                 "model name reachable from this machine."
             ) from exc
-        self.model_id = str(Path(model).resolve()) if Path(model).exists() else model
         self.calibration = fitted(self.name)
         self.abstention = self.calibration.abstention if self.calibration else None
         self.first_stage_weight = self.calibration.first_stage_weight if self.calibration else 0.0
@@ -43,22 +41,18 @@ class CrossEncoderReader:
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         if not passages:
             return []
-        pairs = [(question, p.sentence) for p in passages]
-        with self._lock:
-            scores = np.asarray(self._model.predict(pairs, batch_size=32, show_progress_bar=False), dtype=float)
-        if scores.ndim > 1:  # several labels: the last one is "relevant" by convention
-            scores = scores[:, -1]
         if self.calibration is None:
-            return [Reading(float(s)) for s in scores]
-        p = np.clip(scores, 1e-6, 1 - 1e-6)
-        return [Reading(self.calibration.probability(float(x))) for x in np.log(p / (1 - p))]
+            return [Reading(float(s)) for s in self._scores(question, passages)]
+        return [Reading(self.calibration.probability(float(x))) for x in self.raw_logits(question, passages)]
 
     def raw_logits(self, question: str, passages: Sequence[Passage]) -> np.ndarray:
         """The model's scores as logits, before any calibration (what calibration is fitted on)."""
+        p = np.clip(self._scores(question, passages), 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
+
+    def _scores(self, question: str, passages: Sequence[Passage]) -> np.ndarray:
+        """The model's own scores (after its activation), one per passage."""
         with self._lock:
             scores = np.asarray(self._model.predict([(question, p.sentence) for p in passages], batch_size=32,
                                                     show_progress_bar=False), dtype=float)
-        if scores.ndim > 1:
-            scores = scores[:, -1]
-        p = np.clip(scores, 1e-6, 1 - 1e-6)
-        return np.log(p / (1 - p))
+        return scores[:, -1] if scores.ndim > 1 else scores  # several labels: the last is "relevant"
