@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,10 +60,15 @@ class FeedbackLog:
                 for c in answer.citations
             ],
         }
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
+            # One write(2) on an O_APPEND descriptor: a reader or another process never sees half a line.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                if os.write(fd, line) != len(line):
+                    raise OSError(f"only part of the vote fitted in {self.path} (disk full?)")
+            finally:
+                os.close(fd)
         log.info("feedback %s recorded in %s", record["vote"], self.path)
         return record

@@ -51,6 +51,17 @@ def open_source(page: Any, card_selector: str = ".sanad-card") -> tuple[str, str
     return excerpt, mark.inner_text()
 
 
+def wait_for_vote_line(path: Path, timeout: float = 10.0) -> str:
+    """The last complete line of the feedback file, once one is there (the vote is saved after the click)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if text.endswith("\n"):
+            return text.splitlines()[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no vote written to {path} within {timeout:.0f} s")
+
+
 def no_markup_inside(page: Any, selector: str) -> int:
     return int(page.evaluate(f"document.querySelectorAll('{selector} script, {selector} img').length"))
 
@@ -96,10 +107,7 @@ def test_ask_read_vote_upload_in_chromium(
 
     # Thumbs up lands in the feedback file.
     page.locator("#sanad-chat button[aria-label='Like']").last.click()
-    deadline = time.monotonic() + 10
-    while not browser_server.feedback.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    vote = json.loads(browser_server.feedback.read_text(encoding="utf-8").splitlines()[-1])
+    vote = json.loads(wait_for_vote_line(browser_server.feedback))
     assert vote["vote"] == "up" and vote["question"] == ARABIC_QUESTION and vote["citations"]
 
     # An English follow-up reads left to right, in the same conversation.
