@@ -27,11 +27,12 @@ from eval import datasets
 from eval.cache import cache_root, eval_index
 from eval.calibrate_abstention import fit_logistic, fit_model
 from eval.metrics import contains_answer, token_f1
+from eval.reader_card import write_card
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
 from rag.abstain import READER_EVIDENCE, AbstentionModel, reader_evidence
-from rag.answer import Answerer
+from rag.answer import AnswerConfig, Answerer
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.reader import Reader, get_reader
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("fitted: %s", fitted)
     if isinstance(reader, SanadReader):
         write_calibration(reader.folder, fitted)
+        write_card(reader.folder)
     else:
         calibrations.save(reader.name, Calibration(fitted.slope, fitted.intercept, fitted.first_stage_weight,
                                                    fitted.abstention))
@@ -215,7 +217,8 @@ def write_calibration(folder: Path, fitted: Fitted) -> None:
     """Store the fitted values in the reader's ``reader.json``."""
     path = folder / "reader.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
-    meta["calibration"] = {"slope": fitted.slope, "intercept": fitted.intercept}
+    # The fitted values hold for pools of this size: the evidence abstention reads depends on it.
+    meta["calibration"] = {"slope": fitted.slope, "intercept": fitted.intercept, "pool": AnswerConfig().reader_pool}
     meta["fusion"] = {"first_stage_weight": fitted.first_stage_weight}
     meta["abstention"] = {**asdict(fitted.abstention), "false_abstention_target": FALSE_ABSTENTION}
     meta["span"] = {"threshold": fitted.span_threshold, "precision_target": PHRASE_PRECISION}

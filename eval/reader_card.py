@@ -47,6 +47,7 @@ article's headline) and says how likely the sentence answers it, and where the a
 {group_rows}
 
 ## Calibration (held-out `ask` runs; eval/calibrate_reader.py)
+Fitted on pools of the {pool} best first-stage sentences, the pool `ask` reads.
 Platt scaling p = sigmoid({slope:.3f} × logit + {intercept:.3f}).
 
 Abstention: a logistic model over the reader's best log-odds in the pool, its lead over the second,
@@ -92,7 +93,7 @@ def write_card(folder: Path) -> None:
         abstain_weights=", ".join(f"{w:+.2f}" for w in meta["abstention"]["weights"]),
         span_threshold=meta["span"]["threshold"], precision_target=meta["span"].get("precision_target", 0.8),
         phrase_given=v.get("phrase_given", 0.0), phrase_precision=v.get("phrase_precision", 0.0),
-        runs=v.get("runs", 0.0), weight=meta.get("fusion", {}).get("first_stage_weight", 0.0),
+        pool=c["pool"], runs=v.get("runs", 0.0), weight=meta.get("fusion", {}).get("first_stage_weight", 0.0),
         first_fused=v.get("first_fused", 0.0), first_reader=v.get("first_reader_only", 0.0),
     )
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -65,7 +65,7 @@ class AnswerConfig:
     type_weight: float = 0.5
     byline_weight: float = 6.0  # "who wrote…": the byline is the answer, though it shares no words
     duplicate_cosine: float = 0.97
-    reader_pool: int = 24  # best first-stage sentences the reader reads
+    reader_pool: int = 12  # best first-stage sentences the reader reads
 
     def __post_init__(self) -> None:
         if self.excerpts < 1 or self.chunks < 1 or self.sentence_pool < 0 or self.reader_pool < 1:
