@@ -58,10 +58,10 @@ def test_question_set_floors(answers: dict[str, Answer]) -> None:
     assert false_abstain <= FLOORS["false_abstain"], false_abstain
 
 
-# Measured when set (2026-12-02, with the shipped reader): first 0.754, top-3 0.877, abstains on 9/14
-# unanswerable, 10/65 (15.4%) false abstentions. Floors allow two questions less on each side (the
-# reader runs in bfloat16 where the CPU has it, float32 elsewhere).
-FLOORS = {"first": 0.72, "top3": 0.84, "abstain": 0.5, "false_abstain": 0.19}
+# Measured when set (2026-12-03, the shipped reader reading pools of 12): first 0.769, top-3 0.877,
+# abstains on 8/14 unanswerable, 7/65 (10.8%) false abstentions. Floors allow two questions less on
+# each side (the reader runs in bfloat16 where the CPU has it, float32 elsewhere).
+FLOORS = {"first": 0.73, "top3": 0.84, "abstain": 0.42, "false_abstain": 0.14}
 
 
 @pytest.mark.parametrize(
