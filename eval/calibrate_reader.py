@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         write_card(reader.folder)
     else:
         calibrations.save(reader.name, Calibration(fitted.slope, fitted.intercept, fitted.first_stage_weight,
-                                                   fitted.abstention))
+                                                   fitted.abstention, AnswerConfig().reader_pool))
     return 0
 
 

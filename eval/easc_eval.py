@@ -6,6 +6,8 @@ picked) and Sanad's default (the fitted length model). ROUGE-1/2/L F against eac
 summaries, mean and max over them, on Arabic-normalised tokens. Sanad's model is fitted on
 easc-dev itself, so its headline figure is cross-validated: each article is summarised by the
 model fitted on the other folds; the shipped model (fitted on all of it) is shown beside it.
+How far any system can rise is shown by the references themselves: each person's summary scored
+against the other four, beside Sanad and Lead-N scored against the same four (``leave_one_out``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ LABELS = {
 }
 LENGTHS = ("reference", "default")
 METRICS = ("rouge1", "rouge2", "rougeL", "rouge1_max", "rouge2_max", "rougeL_max")
+AGREEMENT = ("human", "sanad", "lead")  # a person's summary, then the systems, against the other four
+AGREEMENT_LABELS = {"human": "one person's summary", "sanad": LABELS["sanad"], "lead": LABELS["lead"]}
 RANDOM_DRAWS = 10
 SEED = 13
 
@@ -68,6 +72,7 @@ def evaluate_easc(embedder: Embedder, cache: Path, k: int = fit_summary.FOLDS) -
     corpus = pipeline.corpus
     per_doc: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     sizes: dict[str, list[int]] = {length: [] for length in LENGTHS}
+    agreement: list[dict[str, dict[str, float]]] = []
     for i, article in enumerate(data.articles):
         model = model_of[i]
         refs = corpus.by_doc[article.doc_id]
@@ -87,6 +92,8 @@ def evaluate_easc(embedder: Embedder, cache: Path, k: int = fit_summary.FOLDS) -
             figures = {name: rouge(_texts(article, choose(n)), references) for name, choose in choosers.items()}
             figures["random"] = _random(article, spans, n, references)
             per_doc[article.doc_id][length] = figures
+        agreement.append(leave_one_out(data.references[article.doc_id], rows[i].lengths, {
+            name: partial(_chosen_texts, article, choosers[name]) for name in AGREEMENT[1:]}))
     return {
         "file": str(data.file),
         "articles": len(data.articles),
@@ -95,11 +102,37 @@ def evaluate_easc(embedder: Embedder, cache: Path, k: int = fit_summary.FOLDS) -
         "sentences": {length: float(np.mean(v)) for length, v in sizes.items()},
         "candidates": float(np.mean([len(r.y) for r in rows])),
         "figures": {length: _means(per_doc, length) for length in LENGTHS},
+        "agreement": {name: {m: float(np.mean([a[name][m] for a in agreement])) for m in METRICS[:3]}
+                      for name in AGREEMENT},
         "by_fold": [_fold_figures(per_doc, [data.articles[i].doc_id for i in held]) for held, _ in models],
         "length_error_sentences": fit_summary.length_errors(rows, k),
         "shipped_model": summary.model.to_dict(),
         "per_doc": per_doc,
     }
+
+
+def leave_one_out(references: Sequence[str], lengths: Sequence[int],
+                  choosers: dict[str, Callable[[int], list[str]]]) -> dict[str, dict[str, float]]:
+    """ROUGE-1/2/L F (mean over the others) of each reference against the other references, and of
+    each system, making as many sentences as those others on average, against the same ones.
+
+    The references disagree; a summary that scores above what one person scores against the
+    others has learnt their consensus, not one person's taste. Means over the references.
+    """
+    if len(references) < 2:
+        raise ValueError("leave-one-out agreement needs at least two references")
+    scores: dict[str, list[dict[str, float]]] = {"human": [], **{name: [] for name in choosers}}
+    for j, own in enumerate(references):
+        others = [r for k, r in enumerate(references) if k != j]
+        n = max(1, round(float(np.mean([c for k, c in enumerate(lengths) if k != j]))))
+        scores["human"].append(rouge([own], others))
+        for name, choose in choosers.items():
+            scores[name].append(rouge(choose(n), others))
+    return {name: {m: float(np.mean([r[m] for r in rows])) for m in METRICS[:3]} for name, rows in scores.items()}
+
+
+def _chosen_texts(article: Article, choose: Chooser, n: int) -> list[str]:
+    return _texts(article, choose(n))
 
 
 def _sanad(pipeline: Pipeline, doc_id: str, config: SummaryConfig | None, n: int) -> list[Span]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from eval.easc_eval import AGREEMENT, AGREEMENT_LABELS
 from eval.easc_eval import LABELS as EASC_LABELS
 from eval.easc_eval import SYSTEMS as EASC_SYSTEMS
 from eval.scoring import ANSWERED, dataset_groups
@@ -125,6 +126,12 @@ def summary_benchmark(name: str, bench: Mapping[str, Any]) -> list[str]:
                 table(rows, EASC_SYSTEMS, EASC_COLUMNS, EASC_LABELS), "",
                 "Sanad (CV) − Lead-N: " + ", ".join(
                     f"{h} {rows['sanad'][m] - rows['lead'][m]:+.3f}" for m, h in EASC_COLUMNS[:3]), ""]
+    if "agreement" in bench:
+        out += ["### One person's summary against the other four", "",
+                "Each of the five summaries scored against the other four (mean over them), beside Sanad (CV) and "
+                "Lead-N making as many sentences as those four on average, against the same four: what one "
+                "person's choice scores, and so how much consensus there is beyond the lead.", "",
+                table(bench["agreement"], AGREEMENT, EASC_COLUMNS[:3], AGREEMENT_LABELS), ""]
     out += ["### Sanad (CV) and Lead-N per fold", "",
             "| fold | articles | R-1 Sanad | R-1 Lead | R-2 Sanad | R-2 Lead | R-1 Sanad (default) "
             "| R-1 Lead (default) | R-2 Sanad (default) | R-2 Lead (default) |", "|---" * 10 + "|"]

@@ -103,6 +103,7 @@ class Answerer:
         self.config = config or AnswerConfig()
         self._given_abstention = abstention
         self.reader = reader
+        self._pool_checked = False
 
     @cached_property
     def abstention(self) -> AbstentionModel | None:
@@ -148,12 +149,24 @@ class Answerer:
         standardised within the pool (``fused``); the score kept is that sum as a probability.
         """
         assert self.reader is not None
+        self._check_pool(self.reader)
         pool = list(ranked[: self.config.reader_pool])
         readings = self.reader.read(question.search, [self.passage(s.ref) for s in pool])
         order = fused([r.probability for r in readings], [s.score for s in pool], self.reader.first_stage_weight)
         read = [Scored(s.ref, float(o), s.features, r) for s, r, o in zip(pool, readings, order, strict=True)]
         read.sort(key=lambda s: -s.score)  # stable: ties keep the first-stage order
         return read + list(ranked[self.config.reader_pool :])
+
+    def _check_pool(self, reader: Reader) -> None:
+        """Warn once when the reader reads a pool of another size than its calibration was fitted on."""
+        if self._pool_checked:
+            return
+        self._pool_checked = True
+        fitted, reading = reader.calibrated_pool, self.config.reader_pool
+        if fitted is not None and fitted != reading:
+            log.warning("reader %r was calibrated on pools of %d sentences but reads %d: its abstention and answer "
+                        "phrases may be off; recalibrate with `python -m eval.calibrate_reader --reader %s`",
+                        reader.name, fitted, reading, reader.name)
 
     def passage(self, ref: SentenceRef) -> Passage:
         """What the reader reads for a sentence: its text and its article's headline (none for a

@@ -57,6 +57,13 @@ class Reader(Protocol):
         calibration on held-out data; 0 when none was fitted."""
         ...
 
+    @property
+    def calibrated_pool(self) -> int | None:
+        """How many first-stage sentences per question the calibration was fitted on: abstention
+        reads the spread of the pool, so a reader asked to read another number should be
+        recalibrated. None: nothing was fitted, or the size was not recorded."""
+        ...
+
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         """One reading per passage, in order."""
         ...

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eval import easc
-from eval.easc_eval import LENGTHS, SYSTEMS, evaluate_easc
+from eval.easc_eval import AGREEMENT, LENGTHS, SYSTEMS, evaluate_easc, leave_one_out
 from eval.run import run
 from index.embed import Embedder
 
@@ -70,6 +70,27 @@ def test_benchmark_scores_every_system_at_both_lengths(easc_file: Path, tmp_path
     assert at_reference["lead"]["rouge2_max"] == pytest.approx(1.0)
     assert at_reference["random"]["rouge2"] < 1.0
     assert all(0 <= v <= 1 for figures in at_reference.values() for v in figures.values())
+    assert set(bench["agreement"]) == set(AGREEMENT)  # five identical summaries: each is the others' lead
+    assert bench["agreement"]["human"]["rouge2"] == pytest.approx(1.0)
+    assert bench["agreement"]["lead"]["rouge1"] == pytest.approx(1.0)
+
+
+def test_leave_one_out_scores_each_person_against_the_others() -> None:
+    a, b = "أعلنت الوزارة افتتاح المستشفى", "وقال الوزير إن العمل جار"
+    references = [a, a, a, b]  # three people agree, one does not
+    lengths = [1, 1, 1, 3]
+    asked: list[int] = []
+
+    def first(n: int) -> list[str]:
+        asked.append(n)
+        return [a]
+
+    got = leave_one_out(references, lengths, {"lead": first})
+    assert got["human"]["rouge1"] == pytest.approx((2 / 3 * 3 + 0) / 4)  # each of the three matches two of three
+    assert got["lead"]["rouge1"] == pytest.approx((2 / 3 * 3 + 1) / 4)  # the consensus beats any one person
+    assert asked == [2, 2, 2, 1]  # the others' mean length, rounded
+    with pytest.raises(ValueError, match="two references"):
+        leave_one_out([a], [1], {})
 
 
 def test_a_missing_set_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

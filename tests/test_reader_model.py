@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from index.errors import ReaderError
+from rag.answer import AnswerConfig
 from rag.reader import Passage
 from rag.reading.shipped import WEIGHTS, SanadReader
 
@@ -33,6 +34,10 @@ def copy(tmp_path: Path) -> Path:
     folder = tmp_path / "weights"
     shutil.copytree(WEIGHTS, folder)
     return folder
+
+
+def test_the_shipped_calibration_was_fitted_for_the_pool_ask_reads() -> None:
+    assert SanadReader().calibrated_pool == AnswerConfig().reader_pool
 
 
 def test_the_shipped_files_fit_the_size_limit() -> None:

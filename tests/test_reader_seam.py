@@ -7,6 +7,7 @@ tests/test_reader_model.py). It honours the ``Reader`` protocol like every backe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from langchain_core.documents import Document
 from index.embed import Embedder
 from index.errors import ReaderError
 from rag.abstain import AbstentionModel
+from rag.answer import AnswerConfig
 from rag.pipeline import Pipeline
 from rag.reader import Passage, Reader, Reading, get_reader
 from rag.reading.compressor import ReaderCompressor
@@ -34,6 +36,7 @@ class KeywordReader:
         self.abstention = None if threshold is None else AbstentionModel(
             "e5-small", ("best",), (0.0,), (1.0,), (1.0,), 0.0, threshold)
         self.first_stage_weight = 0.0
+        self.calibrated_pool: int | None = None
         self.calls: list[tuple[str, list[Passage]]] = []
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
@@ -63,6 +66,21 @@ def test_the_reader_orders_the_excerpts_and_gives_the_phrase(seed_index: Path, e
         "start": first.answer_span[0], "end": first.answer_span[1], "text": "2500"}
     question, passages = reader.calls[0]
     assert question == "How many US troops are deployed in Iraq?" and 1 <= len(passages) <= 24
+
+
+def test_reading_another_pool_than_the_calibrated_one_is_warned_once(seed_index: Path, e5: Embedder,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    reader = KeywordReader("2500")
+    reader.calibrated_pool = 12
+    with caplog.at_level(logging.WARNING, logger="rag.answer"):
+        Pipeline(seed_index, e5, reader=reader, answering=AnswerConfig(reader_pool=12)).ask("How many troops?")
+        assert not caplog.records
+        wider = Pipeline(seed_index, e5, reader=reader, answering=AnswerConfig(reader_pool=24))
+        wider.ask("How many troops?")
+        wider.ask("كم عدد الجنود؟")
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "calibrated on pools of 12 sentences but reads 24" in warned[0]
+    assert len(reader.calls[-1][1]) > 12  # it still reads what it was asked to
 
 
 def test_an_arabic_question_is_not_led_by_the_phrase(seed_index: Path, e5: Embedder) -> None:

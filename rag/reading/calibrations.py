@@ -24,6 +24,7 @@ class Calibration:
     intercept: float
     first_stage_weight: float  # see rag.reader.Reader.first_stage_weight
     abstention: AbstentionModel
+    pool: int | None = None  # see rag.reader.Reader.calibrated_pool; None in files written before it was recorded
 
     def probability(self, logit: float) -> float:
         return 1.0 / (1.0 + math.exp(-max(min(self.slope * logit + self.intercept, 50.0), -50.0)))
@@ -36,7 +37,7 @@ def fitted(reader: str, path: Path = CALIBRATIONS) -> Calibration | None:
     if not raw:
         return None
     return Calibration(raw["slope"], raw["intercept"], raw["first_stage_weight"],
-                       AbstentionModel.from_dict(raw["abstention"]))
+                       AbstentionModel.from_dict(raw["abstention"]), raw.get("pool"))
 
 
 def save(reader: str, calibration: Calibration, path: Path = CALIBRATIONS) -> None:

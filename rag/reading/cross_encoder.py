@@ -36,6 +36,7 @@ class CrossEncoderReader:
         self.calibration = fitted(self.name)
         self.abstention = self.calibration.abstention if self.calibration else None
         self.first_stage_weight = self.calibration.first_stage_weight if self.calibration else 0.0
+        self.calibrated_pool = self.calibration.pool if self.calibration else None
         self._lock = threading.Lock()
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:

@@ -96,6 +96,11 @@ class SanadReader:
     def first_stage_weight(self) -> float:
         return self.meta.first_stage_weight
 
+    @property
+    def calibrated_pool(self) -> int | None:
+        pool = self.meta.raw["calibration"].get("pool")
+        return int(pool) if pool is not None else None
+
     def warm(self) -> None:
         """Load the model now (``sanad serve`` does, so the first question is not slow)."""
         self._model()
