@@ -132,7 +132,8 @@ class Answerer:
         chosen = self._distinct(ranked, k)
         newest = self._newest_before(question, filters)
         abstained = not chosen or newest is not None or self._abstain(ranked, first_stage)
-        citations = tuple(self._cite(n, s) for n, s in enumerate(chosen, start=1))
+        # The closest passages of an abstained answer carry no answer phrase: none of them answers.
+        citations = tuple(self._cite(n, s, phrase=not abstained) for n, s in enumerate(chosen, start=1))
         return Answer(
             question=question.asked,
             answer=compose(question.language, citations, abstained, newest),
@@ -322,9 +323,9 @@ class Answerer:
                 chosen.append(s)
         return chosen
 
-    def _cite(self, n: int, s: Scored) -> Citation:
+    def _cite(self, n: int, s: Scored, phrase: bool = True) -> Citation:
         article = self.corpus.articles[s.ref.doc_id]
-        span = s.reading.span if s.reading is not None else None
+        span = s.reading.span if phrase and s.reading is not None else None
         return Citation(
             n=n,
             doc_id=s.ref.doc_id,

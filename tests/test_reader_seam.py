@@ -96,6 +96,14 @@ def test_below_the_readers_abstention_threshold_it_abstains(seed_index: Path, e5
     assert all(c.answer_span is None for c in answer.citations)
 
 
+def test_an_abstained_answer_highlights_no_phrase(seed_index: Path, e5: Embedder) -> None:
+    reader = KeywordReader("2500", threshold=0.95)  # it finds the phrase (0.9) but is not sure enough to answer
+    answer = _pipeline(seed_index, e5, reader).ask("How many US troops are deployed in Iraq?")
+    assert answer.abstained and any("2500" in c.text for c in answer.citations)
+    assert all(c.answer_span is None and c.answer_phrase is None for c in answer.citations)
+    assert "2500 —" not in answer.answer
+
+
 def test_a_reader_without_an_abstention_model_keeps_the_first_stage_abstention(seed_index: Path, e5: Embedder) -> None:
     question = "What is the price of oil in Norway?"
     without = _pipeline(seed_index, e5, None).ask(question)
