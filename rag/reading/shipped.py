@@ -48,6 +48,7 @@ class Meta:
     abstention: AbstentionModel | None  # None until eval.calibrate_reader has fitted one
     span_threshold: float  # give the answer phrase when its probability reaches it
     first_stage_weight: float  # see Reader.first_stage_weight
+    calibrated_pool: int | None  # see Reader.calibrated_pool; None in files written before it was recorded
     raw: dict[str, Any]
 
     @classmethod
@@ -57,10 +58,15 @@ class Meta:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return cls(raw["weights"], raw["sha256"], raw["base"]["sha256"], raw["calibration"]["slope"],
                        raw["calibration"]["intercept"], _abstention(raw.get("abstention")), raw["span"]["threshold"],
-                       raw.get("fusion", {}).get("first_stage_weight", 0.0), raw)
+                       raw.get("fusion", {}).get("first_stage_weight", 0.0), _pool(raw["calibration"].get("pool")),
+                       raw)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReaderError(f"the reader's metadata {path} is missing or damaged ({exc}); reinstall Sanad, or "
                               "rebuild it with `python -m eval.train_reader`, or ask with --reader none") from exc
+
+
+def _pool(raw: Any) -> int | None:
+    return int(raw) if raw is not None else None
 
 
 def _abstention(raw: dict[str, Any] | None) -> AbstentionModel | None:
@@ -98,8 +104,7 @@ class SanadReader:
 
     @property
     def calibrated_pool(self) -> int | None:
-        pool = self.meta.raw["calibration"].get("pool")
-        return int(pool) if pool is not None else None
+        return self.meta.calibrated_pool
 
     def warm(self) -> None:
         """Load the model now (``sanad serve`` does, so the first question is not slow)."""
