@@ -15,7 +15,7 @@ import pytest
 from index.errors import ReaderError
 from rag.answer import AnswerConfig
 from rag.reader import Passage
-from rag.reading.shipped import WEIGHTS, SanadReader
+from rag.reading.shipped import BATCH, WEIGHTS, SanadReader
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +74,19 @@ def test_order_and_batching_do_not_change_the_readings(reader: SanadReader) -> N
     assert np.allclose([r.probability for r in readings], [r.probability for r in again], atol=0.01)
     assert [r.span for r in readings] == [r.span for r in again]
     assert reader.read("anything", []) == []
+
+
+def test_the_batch_size_changes_the_readings_only_in_rounding(reader: SanadReader) -> None:
+    passages = [Passage(OTHER), Passage(TROOPS, "عنوان"), Passage(COALITION), Passage(OTHER + " " + OTHER)]
+    whole = reader.read("How many US troops are deployed in Iraq?", passages)
+    reader.batch = 1
+    try:
+        one_by_one = reader.read("How many US troops are deployed in Iraq?", passages)
+    finally:
+        reader.batch = BATCH
+    assert np.allclose([r.probability for r in whole], [r.probability for r in one_by_one], atol=0.01)
+    with pytest.raises(ValueError, match="batch"):
+        SanadReader(batch=0)
 
 
 def test_damaged_weights_are_refused(copy: Path) -> None:
