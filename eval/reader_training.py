@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch.nn import functional as F
@@ -59,8 +62,15 @@ def span_targets(batch: Batch, candidates: Sequence[Candidate]) -> tuple[torch.T
 
 
 class Trainer:
-    def __init__(self, net: ReaderNet, encode: PairEncoder, config: TrainConfig) -> None:
+    """Trains ``net`` in place. With a ``checkpoint`` file it saves its whole state there every
+    ``every`` steps and at each epoch's end, and resumes from that file when it exists: a run longer
+    than a sitting (3 h here) continues where it stopped and ends with the weights an uninterrupted
+    run gives."""
+
+    def __init__(self, net: ReaderNet, encode: PairEncoder, config: TrainConfig,
+                 checkpoint: Path | None = None, every: int = 200) -> None:
         self.net, self.encode, self.config = net, encode, config
+        self.checkpoint, self.every = checkpoint, every
 
     def _steps(self, groups: Sequence[Group], rng: random.Random) -> list[list[tuple[Group, list[Candidate]]]]:
         c = self.config
@@ -96,12 +106,22 @@ class Trainer:
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
         )
-        history = []
-        step_no = 0
-        for epoch in range(c.epochs):
+        state = self._resume(groups, optimiser, schedule)
+        history: list[dict[str, float]] = state["history"] if state else []
+        step_no = state["step_no"] if state else 0
+        if state:
+            rng.setstate(state["rng"])
+        for epoch in range(len(history), c.epochs):
             self.net.train()
-            started, running = time.perf_counter(), []
-            for step in self._steps(groups, rng):
+            epoch_rng = rng.getstate()  # the epoch's steps are drawn from it: a resumed run draws them again
+            done = state["done"] if state else 0
+            running: list[float] = state["running"] if state else []
+            spent = state["seconds"] if state else 0.0
+            state = None
+            started = time.perf_counter() - spent
+            for at, step in enumerate(self._steps(groups, rng)):
+                if at < done:
+                    continue
                 loss = self._loss(step)
                 optimiser.zero_grad(set_to_none=True)
                 loss.backward()
@@ -113,10 +133,52 @@ class Trainer:
                 if step_no % 50 == 0:
                     log.info("epoch %d step %d/%d loss %.4f (%.1f s)", epoch + 1, step_no, total,
                              sum(running[-50:]) / len(running[-50:]), time.perf_counter() - started)
+                if self.checkpoint and step_no % self.every == 0:
+                    self._save(groups, optimiser, schedule, history, step_no, epoch_rng, at + 1, running,
+                               time.perf_counter() - started)
             history.append({"epoch": epoch + 1, "loss": sum(running) / max(1, len(running)),
                             "seconds": time.perf_counter() - started})
             log.info("epoch %d done: mean loss %.4f in %.0f s", epoch + 1, history[-1]["loss"], history[-1]["seconds"])
+            if self.checkpoint:
+                self._save(groups, optimiser, schedule, history, step_no, rng.getstate(), 0, [], 0.0)
         return history
+
+    def _fingerprint(self, groups: Sequence[Group]) -> dict[str, Any]:
+        """What a checkpoint must match to be resumed: the configuration and the training groups."""
+        return {"config": asdict(self.config), "groups": [g.qid for g in groups]}
+
+    def _save(self, groups: Sequence[Group], optimiser: torch.optim.Optimizer, schedule: Any,
+              history: list[dict[str, float]], step_no: int, rng: object, done: int, running: list[float],
+              seconds: float) -> None:
+        assert self.checkpoint is not None
+        state = {"fingerprint": self._fingerprint(groups), "net": self.net.state_dict(),
+                 "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(),
+                 "torch_rng": torch.get_rng_state(), "rng": rng, "history": history, "step_no": step_no,
+                 "done": done, "running": running, "seconds": seconds}
+        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.checkpoint.with_name(self.checkpoint.name + ".partial")
+        torch.save(state, partial)
+        os.replace(partial, self.checkpoint)  # a kill mid-write leaves the previous checkpoint whole
+        log.info("checkpoint: step %d saved to %s", step_no, self.checkpoint)
+
+    def _resume(self, groups: Sequence[Group], optimiser: torch.optim.Optimizer, schedule: Any
+                ) -> dict[str, Any] | None:
+        if self.checkpoint is None or not self.checkpoint.exists():
+            return None
+        try:
+            state: dict[str, Any] = torch.load(self.checkpoint, weights_only=False)
+            fingerprint = state["fingerprint"]
+        except Exception as exc:  # torch.load fails in many ways; each gets the same advice
+            raise ValueError(f"cannot resume from {self.checkpoint} ({exc}); delete it to start over") from exc
+        if fingerprint != self._fingerprint(groups):
+            raise ValueError(f"{self.checkpoint} was saved by a run with other settings or data; delete it to "
+                             "start over, or resume with the same options")
+        self.net.load_state_dict(state["net"])
+        optimiser.load_state_dict(state["optimiser"])
+        schedule.load_state_dict(state["schedule"])
+        torch.set_rng_state(state["torch_rng"])
+        log.info("resuming from %s at step %d", self.checkpoint, state["step_no"])
+        return state
 
     def _loss(self, step: list[tuple[Group, list[Candidate]]]) -> torch.Tensor:
         c = self.config

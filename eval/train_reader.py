@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N groups only (smoke runs)")
     parser.add_argument("--no-calibrate", action="store_true", help="skip fitting the calibration afterwards")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="training state, saved every 200 steps and resumed from when present (default "
+                             "<eval cache>/reader-training/checkpoint.pt); removed once training ends")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     torch.set_num_threads(args.threads)
@@ -67,10 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     load_base(net.encoder, file)
     encode = PairEncoder(PieceTokenizer(file.vocabulary))
     config = TrainConfig(epochs=args.epochs, seed=args.seed)
-    history = Trainer(net, encode, config).train(train)
+    checkpoint = args.checkpoint or cache_root() / "reader-training" / "checkpoint.pt"
+    history = Trainer(net, encode, config, checkpoint).train(train)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / WEIGHTS_FILE
     weights.save(net.state_dict(), path)
+    checkpoint.unlink(missing_ok=True)  # the weights are written: a later run starts afresh
     logits = score_groups(net, encode, validation)
     report = summarise(validation, logits)
     log.info("validation: %s", report)
