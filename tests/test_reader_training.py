@@ -56,19 +56,22 @@ def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(file: Nanoe
     calls = 0
     real_loss = Trainer._loss
 
-    def killed_at_step_six(self: Trainer, step: list) -> torch.Tensor:  # type: ignore[type-arg]
+    def killed_at_step_seven(self: Trainer, step: list) -> torch.Tensor:  # type: ignore[type-arg]
         nonlocal calls
         calls += 1
-        if calls == 6:  # epoch 2, after the checkpoints of step 3 and of epoch 1's end (step 4)
+        # Checkpoints at steps 3, 4 (epoch 1's end) and 6: the run resumes mid-epoch, two steps into
+        # epoch 2, so it must draw that epoch's steps again and skip the ones done.
+        if calls == 7:
             raise KeyboardInterrupt
         return real_loss(self, step)
 
-    monkeypatch.setattr(Trainer, "_loss", killed_at_step_six)
+    monkeypatch.setattr(Trainer, "_loss", killed_at_step_seven)
     with pytest.raises(KeyboardInterrupt):
         first.train(GROUPS)
     monkeypatch.setattr(Trainer, "_loss", real_loss)
     assert checkpoint.exists() and not checkpoint.with_name("checkpoint.pt.partial").exists()
 
+    assert torch.load(checkpoint, weights_only=False)["done"] == 2
     resumed = _trainer(file, checkpoint)
     resumed_history = resumed.train(GROUPS)
     expected, got = whole.net.state_dict(), resumed.net.state_dict()
