@@ -36,8 +36,7 @@ def seeds_pools(cache: Path | None) -> list[tuple[str, list[Passage]]]:
     out = []
     for q in data.questions:
         question = read_question(q.question)
-        pool = answerer.rank_sentences(question)[: answerer.config.reader_pool]
-        out.append((question.search, [answerer.passage(s.ref) for s in pool]))
+        out.append((question.search, answerer.pool(answerer.rank_sentences(question))[1]))
     return out
 
 

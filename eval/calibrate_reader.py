@@ -82,8 +82,7 @@ def runs(pipeline: Pipeline, reader: Reader, dataset: datasets.Dataset, topics: 
 
 def _run(answerer: Answerer, reader: Reader, q: datasets.Question, filters: Filters, answerable: bool) -> Run:
     question = read_question(q.question)
-    pool = answerer.rank_sentences(question, filters)[: answerer.config.reader_pool]
-    passages = [answerer.passage(s.ref) for s in pool]
+    pool, passages = answerer.pool(answerer.rank_sentences(question, filters))
     texts = [p.sentence for p in passages]
     if isinstance(reader, SanadReader):
         logits, spans = reader.scores(question.search, passages)

@@ -151,8 +151,8 @@ class Answerer:
         """
         assert self.reader is not None
         self._check_pool(self.reader)
-        pool = list(ranked[: self.config.reader_pool])
-        readings = self.reader.read(question.search, [self.passage(s.ref) for s in pool])
+        pool, passages = self.pool(ranked)
+        readings = self.reader.read(question.search, passages)
         order = fused([r.probability for r in readings], [s.score for s in pool], self.reader.first_stage_weight)
         read = [Scored(s.ref, float(o), s.features, r) for s, r, o in zip(pool, readings, order, strict=True)]
         read.sort(key=lambda s: -s.score)  # stable: ties keep the first-stage order
@@ -168,6 +168,11 @@ class Answerer:
             log.warning("reader %r was calibrated on pools of %d sentences but reads %d: its abstention and answer "
                         "phrases may be off; recalibrate with `python -m eval.calibrate_reader --reader %s`",
                         reader.name, fitted, reading, reader.name)
+
+    def pool(self, ranked: Sequence[Scored]) -> tuple[list[Scored], list[Passage]]:
+        """The sentences the reader reads from a first-stage ranking, and what it reads for each."""
+        pool = list(ranked[: self.config.reader_pool])
+        return pool, [self.passage(s.ref) for s in pool]
 
     def passage(self, ref: SentenceRef) -> Passage:
         """What the reader reads for a sentence: its text and its article's headline (none for a
