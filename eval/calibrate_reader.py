@@ -32,7 +32,7 @@ from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
 from rag.abstain import READER_EVIDENCE, AbstentionModel, reader_evidence
-from rag.answer import AnswerConfig, Answerer
+from rag.answer import Answerer
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.reader import Reader, get_reader
@@ -107,6 +107,7 @@ class Fitted:
     span_threshold: float
     abstention: AbstentionModel
     figures: dict[str, float]
+    pool: int  # sentences read per question: the evidence abstention reads depends on it
 
 
 def fit(all_runs: Sequence[Run], embedder: str) -> Fitted:
@@ -138,7 +139,8 @@ def fit(all_runs: Sequence[Run], embedder: str) -> Fitted:
         "phrase_precision": float(np.mean([f >= 0.5 for f in given])) if given else 0.0,
         "runs": float(len(all_runs)),
     }
-    return Fitted(round(slope, 6), round(intercept, 6), weight, round(span_threshold, 6), abstention, figures)
+    pool = max(len(r.logits) for r in all_runs)  # shorter pools only where a scope has fewer sentences
+    return Fitted(round(slope, 6), round(intercept, 6), weight, round(span_threshold, 6), abstention, figures, pool)
 
 
 def fit_abstention(read: Sequence[Run], prob: Callable[[np.ndarray], np.ndarray], embedder: str
@@ -208,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         write_card(reader.folder)
     else:
         calibrations.save(reader.name, Calibration(fitted.slope, fitted.intercept, fitted.first_stage_weight,
-                                                   fitted.abstention, AnswerConfig().reader_pool))
+                                                   fitted.abstention, fitted.pool))
     return 0
 
 
@@ -216,8 +218,7 @@ def write_calibration(folder: Path, fitted: Fitted) -> None:
     """Store the fitted values in the reader's ``reader.json``."""
     path = folder / "reader.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
-    # The fitted values hold for pools of this size: the evidence abstention reads depends on it.
-    meta["calibration"] = {"slope": fitted.slope, "intercept": fitted.intercept, "pool": AnswerConfig().reader_pool}
+    meta["calibration"] = {"slope": fitted.slope, "intercept": fitted.intercept, "pool": fitted.pool}
     meta["fusion"] = {"first_stage_weight": fitted.first_stage_weight}
     meta["abstention"] = {**asdict(fitted.abstention), "false_abstention_target": FALSE_ABSTENTION}
     meta["span"] = {"threshold": fitted.span_threshold, "precision_target": PHRASE_PRECISION}

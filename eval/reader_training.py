@@ -26,6 +26,7 @@ from rag.reading.precision import autocast
 
 log = logging.getLogger(__name__)
 MICRO_BATCH = 16
+CHECKPOINT_EVERY = 200  # steps; a kill loses at most this much work (~8 minutes here)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Trainer:
     run gives."""
 
     def __init__(self, net: ReaderNet, encode: PairEncoder, config: TrainConfig,
-                 checkpoint: Path | None = None, every: int = 200) -> None:
+                 checkpoint: Path | None = None, every: int = CHECKPOINT_EVERY) -> None:
         self.net, self.encode, self.config = net, encode, config
         self.checkpoint, self.every = checkpoint, every
 

@@ -26,7 +26,7 @@ import torch
 from eval import reader_data, splits
 from eval.cache import cache_root
 from eval.reader_card import write_card
-from eval.reader_training import TrainConfig, Trainer, score_groups
+from eval.reader_training import CHECKPOINT_EVERY, TrainConfig, Trainer, score_groups
 from eval.splits import ARCD_HELD_OUT, xquad_validation_topics
 from index.embed import get_embedder
 from rag.reading import weights
@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="train on the first N groups only (smoke runs)")
     parser.add_argument("--no-calibrate", action="store_true", help="skip fitting the calibration afterwards")
     parser.add_argument("--checkpoint", type=Path, default=None,
-                        help="training state, saved every 200 steps and resumed from when present (default "
-                             "<eval cache>/reader-training/checkpoint.pt); removed once training ends")
+                        help=f"training state, saved every {CHECKPOINT_EVERY} steps and resumed from when present "
+                             "(default <eval cache>/reader-training/checkpoint.pt); removed once training ends")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     torch.set_num_threads(args.threads)
