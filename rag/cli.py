@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from index.blas import single_threaded_blas
 from index.errors import SanadError
-from index.openmp import single_threaded_blas
 from index.settings import from_env
 
 log = logging.getLogger("sanad")
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code (tests call it in-process)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    single_threaded_blas()  # see index/openmp.py
+    single_threaded_blas()  # see index/blas.py
     try:
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)

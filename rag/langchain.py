@@ -1,7 +1,7 @@
 """Sanad's hybrid retrieval as a LangChain ``BaseRetriever``, for use in LangChain chains.
 
 Each returned ``Document`` is a chunk's exact text with its article and character span in
-``metadata``. Does not answer or abstain; see rag/answer.py.
+``metadata``. Does not answer or abstain; see rag/ask.py.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from index.records import DocumentInfo
 from index.segment import ChunkerConfig
 from index.store import IndexSnapshot, current_version, open_index
 from index.sync import index_paths
-from rag.answer import AnswerConfig, Answerer
+from rag.ask import AnswerConfig, Asker
 from rag.corpus import Corpus
 from rag.overview import build_overview
 from rag.question import read_question
@@ -35,7 +35,7 @@ class _Loaded:
     snapshot: IndexSnapshot
     corpus: Corpus
     retriever: Retriever
-    answerer: Answerer
+    asker: Asker
 
 
 class Pipeline:
@@ -89,9 +89,9 @@ class Pipeline:
         return self._state().retriever
 
     @property
-    def answerer(self) -> Answerer:
-        """Sentence ranking and citing over the live index version (for calibration and evaluation)."""
-        return self._state().answerer
+    def asker(self) -> Asker:
+        """The stages of ``ask`` over the live index version (calibration and evaluation run single stages)."""
+        return self._state().asker
 
     @property
     def corpus(self) -> Corpus:
@@ -112,8 +112,8 @@ class Pipeline:
                 snapshot = open_index(self.index_dir, expect=embedder_spec(self.embedder))
                 corpus = Corpus(snapshot)
                 retriever = Retriever(snapshot, self.embedder, self.retrieval)
-                answerer = Answerer(corpus, retriever, self.answering, reader=reader)
-                self._loaded = _Loaded(snapshot.version, snapshot, corpus, retriever, answerer)
+                asker = Asker(corpus, retriever, self.answering, reader=reader)
+                self._loaded = _Loaded(snapshot.version, snapshot, corpus, retriever, asker)
             return self._loaded
 
     # -- writing -----------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class Pipeline:
         state = self._state()
         _known(state, doc_ids or ())
         filters = Filters(frozenset(doc_ids) if doc_ids else None, date_from, date_to)
-        return state.answerer.answer(parsed, k=k, filters=filters)
+        return state.asker.answer(parsed, k=k, filters=filters)
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None, filters: Filters | None = None) -> list[Hit]:
         """Raw chunk retrieval (for evaluation and the LangChain retriever)."""

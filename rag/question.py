@@ -1,6 +1,6 @@
 """Reading a question: validation, language, the kind of answer it expects, and follow-up context.
 
-Pure functions over strings. Does not retrieve or score passages; see rag/answer.py.
+Pure functions over strings. Does not retrieve or score passages; see rag/ask.py.
 """
 
 from __future__ import annotations

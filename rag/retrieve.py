@@ -1,12 +1,12 @@
 """Find the chunks that bear on a question: dense (FAISS), BM25, their fusion, diversity and filters.
 
-Does not pick sentences or decide to abstain; see rag/answer.py. The LangChain adapter is in
+Does not pick sentences or decide to abstain; see rag/stages/. The LangChain adapter is in
 rag/langchain.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -187,6 +187,10 @@ class Retriever:
         dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
         return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
+
+    def term_idf(self, terms: Sequence[str]) -> np.ndarray:
+        """Lucene BM25 idf of each search term (the largest possible for terms the corpus lacks)."""
+        return self.snapshot.lexical.idf(terms)
 
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 of every chunk divided by the score of a chunk matching each query term once."""

@@ -39,7 +39,7 @@ def test_an_embedder_without_a_model_answers_and_says_how_to_fit_one(
     (corpus / "alpha.txt").write_text("Alpha Base\nThe alpha base has twelve hangars.\n", encoding="utf-8")
     pipeline = Pipeline(tmp_path / "index", minilm)
     pipeline.index([corpus])
-    with caplog.at_level(logging.WARNING, logger="rag.answer"):
+    with caplog.at_level(logging.WARNING, logger="rag.stages.abstention"):
         answers = [pipeline.ask(q) for q in ("How many hangars does the alpha base have?", "Who won the cup?")]
     assert not any(a.abstained for a in answers)
     assert answers[0].citations[0].text == "The alpha base has twelve hangars."

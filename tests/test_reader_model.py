@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index.errors import ReaderError
-from rag.answer import AnswerConfig
+from rag.ask import AnswerConfig
 from rag.reader import Passage
 from rag.reading.shipped import BATCH, WEIGHTS, SanadReader
 

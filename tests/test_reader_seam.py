@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from index.embed import Embedder
 from index.errors import ReaderError
 from rag.abstain import AbstentionModel
-from rag.answer import AnswerConfig
+from rag.ask import AnswerConfig
 from rag.pipeline import Pipeline
 from rag.reader import Passage, Reader, Reading, get_reader
 from rag.reading.compressor import ReaderCompressor
@@ -72,7 +72,7 @@ def test_reading_another_pool_than_the_calibrated_one_is_warned_once(seed_index:
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     reader = KeywordReader("2500")
     reader.calibrated_pool = 12
-    with caplog.at_level(logging.WARNING, logger="rag.answer"):
+    with caplog.at_level(logging.WARNING, logger="rag.stages.reading"):
         Pipeline(seed_index, e5, reader=reader, answering=AnswerConfig(reader_pool=12)).ask("How many troops?")
         assert not caplog.records
         wider = Pipeline(seed_index, e5, reader=reader, answering=AnswerConfig(reader_pool=24))

@@ -1,7 +1,7 @@
 """Chat bubbles and source cards for one answer: escaped, direction per message, [n] markers styled.
 
 The answer text is the pipeline's own (``Answer.answer``), shown line by line; streaming shows a
-growing prefix of it. Does not retrieve or compose answers; see rag/answer.py.
+growing prefix of it. Does not retrieve or compose answers; see rag/ask.py.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from rag.reader import Passage
+from rag.reading.base import Passage
 
 
 class ReaderCompressor(BaseDocumentCompressor):

