@@ -18,12 +18,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from eval.cache import cache_key, prune, slug
 from index.build import Progress
 from index.documents import Article, Span
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import split_sentences
 from index.vectors import faiss  # loaded with passive OpenMP waiting (index/openmp.py)
+from rag.index_cache import cache_key, prune, slug
 from rag.summary_units import summary_units, unit_vectors
 
 log = logging.getLogger(__name__)

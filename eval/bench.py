@@ -255,13 +255,13 @@ def _profile_rows(profile: cProfile.Profile, top: int = 15) -> list[dict[str, An
 def langchain(seeds_index: Path, seeds_build_s: float, embedder: E5SmallEmbedder, xquad_n: int) -> dict[str, Any]:
     """Sanad and the LangChain pipeline on the same corpora and questions, in this run."""
     from eval.bench_langchain import LangChainRun, huggingface_minilm
-    from eval.cache import cache_root, eval_index
+    from rag.index_cache import cache_root, cached_index
     from rag.summarize import SummaryConfig
 
     seeds = datasets.load_seeds()
     xquad, _ = datasets.load_xquad("ar")
     started = time.perf_counter()
-    cached = eval_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
+    cached = cached_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
     xquad_build = None if cached.reused else time.perf_counter() - started
     minilm = huggingface_minilm()
     out: dict[str, Any] = {"models": {"hf-minilm": "HuggingFaceEmbeddings(all-MiniLM-L6-v2), English-only",
@@ -369,12 +369,12 @@ def _wait_for_url(process: subprocess.Popen[str], seconds: float) -> str:
 
 def scale(sizes: Sequence[int], embedder: E5SmallEmbedder, seeds_index: Path, workdir: Path) -> dict[str, Any]:
     from eval import bench_scale
-    from eval.cache import cache_root, eval_index
     from index.store import open_index
+    from rag.index_cache import cache_root, cached_index
     from rag.summarize import SummaryConfig
 
     xquad, _ = datasets.load_xquad("ar")
-    cached = eval_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
+    cached = cached_index(cache_root(), "xquad", xquad.articles, embedder, ChunkerConfig(), SummaryConfig())
     vectors, sentences = [], []
     for path in (cached.path, seeds_index):
         snapshot = open_index(path)

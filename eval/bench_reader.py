@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from eval import datasets
-from eval.cache import cache_root, eval_index
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
+from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.reader import Passage
@@ -31,7 +31,7 @@ def seeds_pools(cache: Path | None) -> list[tuple[str, list[Passage]]]:
     """(question as the reader reads it, its pool) for every seeds question."""
     data = datasets.load("seeds")
     embedder = get_embedder("e5-small")
-    cached = eval_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
+    cached = cached_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
     answerer = Pipeline(cached.path, embedder, reader=None).answerer
     out = []
     for q in data.questions:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.cache import cache_root, eval_index
 from eval.datasets import Dataset, Question, heldout_xquad_ids, load_xquad
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
-from rag.abstain import MODEL_FILE, AbstentionModel
+from rag.abstain import MODEL_FILE, fit_model
 from rag.answer import evidence
+from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.retrieve import Filters
@@ -51,33 +51,6 @@ def xquad_pairs() -> tuple[Dataset, list[tuple[Question, Question]], dict[str, f
     return arabic, pairs, topic_of
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 4000) -> tuple[np.ndarray, float]:
-    """Plain gradient descent on the log loss (no scikit-learn dependency for ~1,000 rows)."""
-    w, b = np.zeros(x.shape[1]), 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
-        w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * w)
-        b -= 0.5 * float((p - y).mean())
-    return w, b
-
-
-def fit_model(x: np.ndarray, answerable: np.ndarray, features: tuple[str, ...], embedder: str, fitted_on: str,
-              false_abstention: float = FALSE_ABSTENTION) -> AbstentionModel:
-    """A logistic model of answerability over the standardised ``features`` (columns of ``x``), its
-    threshold set so that ``false_abstention`` of the answerable rows abstain; values rounded to 6
-    places for the JSON it is stored in."""
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    w, b = fit_logistic((x - mean) / scale, answerable.astype(float))
-    p = 1 / (1 + np.exp(-(((x - mean) / scale) @ w + b)))
-    threshold = float(np.quantile(p[answerable], false_abstention))
-
-    def rounded(v: np.ndarray) -> tuple[float, ...]:
-        return tuple(round(float(t), 6) for t in v)
-
-    return AbstentionModel(embedder, features, rounded(mean), rounded(scale), rounded(w), round(float(b), 6),
-                           round(threshold, 6), fitted_on)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=300, help="questions sampled per language")
@@ -91,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     data, pairs, topic_of = xquad_pairs()
     embedder = get_embedder(args.embedder)
     root = cache_root(args.cache_dir)
-    cached = eval_index(root, data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
+    cached = cached_index(root, data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
     state = Pipeline(cached.path, embedder)._state()  # the calibration needs the ranked evidence
     rng = np.random.default_rng(0)
     sample = rng.choice(len(pairs), size=min(args.questions, len(pairs)), replace=False)
@@ -113,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "against their own topic's paragraphs with/without the gold paragraph "
         f"({int(y.sum())} positives, {int((1 - y).sum())} negatives); threshold = {FALSE_ABSTENTION:.0%} "
         "false abstentions on the positives",
+        FALSE_ABSTENTION,
     )
     threshold = model.threshold
     probs = np.array([model.probability(dict(zip(USED, r, strict=True))) for r in rows])

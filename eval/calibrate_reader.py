@@ -24,15 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from eval import datasets
-from eval.cache import cache_root, eval_index
-from eval.calibrate_abstention import fit_logistic, fit_model
-from eval.metrics import contains_answer, token_f1
 from eval.reader_card import write_card
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
-from rag.abstain import READER_EVIDENCE, AbstentionModel, reader_evidence
+from rag.abstain import READER_EVIDENCE, AbstentionModel, fit_logistic, fit_model, reader_evidence
 from rag.answer import Answerer
+from rag.index_cache import cache_root, cached_index
+from rag.matching import contains_answer, token_f1
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.reader import Reader, get_reader
@@ -184,7 +183,7 @@ def collect(reader: Reader, embedder: Embedder, cache: Path | None = None) -> li
     for names, topics in plan:
         for name in names:
             data = datasets.load(name)
-            cached = eval_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(),
+            cached = cached_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(),
                                 SummaryConfig())
             pipeline = Pipeline(cached.path, embedder, reader=None)
             found = list(runs(pipeline, reader, data, topics))

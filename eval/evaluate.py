@@ -18,13 +18,14 @@ from tqdm import tqdm
 
 from eval import metrics
 from eval.baselines import SPLITTER, LangChainDefault
-from eval.cache import eval_index
 from eval.datasets import Dataset
 from eval.scoring import ByQuestion, Figures, curves, groups, score_group
 from eval.summaries import evaluate_summaries
 from eval.systems import ANSWER_SYSTEM, DEPTH, Outcome, Systems
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import ChunkerConfig
+from rag import matching
+from rag.index_cache import cached_index
 from rag.pipeline import Pipeline
 from rag.progress import TqdmProgress
 from rag.reader import Reader, get_reader
@@ -62,7 +63,7 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
     chunker, summary = ChunkerConfig(), SummaryConfig()
     started = time.perf_counter()
     with TqdmProgress() as progress:
-        cached = eval_index(cache, corpus, articles, embedder, chunker, summary, progress)
+        cached = cached_index(cache, corpus, articles, embedder, chunker, summary, progress)
         lc_started = time.perf_counter()
         langchain = LangChainDefault.build(articles, embedder, cache, corpus, progress)
         lc_seconds = time.perf_counter() - lc_started
@@ -150,7 +151,7 @@ def _rows(ds: Dataset, outcomes: ByQuestion) -> list[dict[str, Any]]:
             "answerable": q.answerable,
             "rank": {s: metrics.first_rank(o.docs, q.doc_ids) for s, o in done.items() if q.answerable},
             "answer_in_first": {
-                s: metrics.contains_answer(o.excerpts[0], q.answers) if o.excerpts else False
+                s: matching.contains_answer(o.excerpts[0], q.answers) if o.excerpts else False
                 for s, o in done.items() if q.answerable
             },
             "abstained": {s: o.abstained for s, o in done.items() if o.abstained is not None},

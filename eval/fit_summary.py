@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from eval import easc
-from eval.cache import cache_root, eval_index
 from index.documents import Span
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
+from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.summarize import SummaryConfig
 from rag.summary_model import FEATURES, MODEL_FILE, LengthModel, SentenceModel, SummaryModel, features
@@ -126,7 +126,7 @@ def length_errors(rows: Sequence[Example], k: int = FOLDS) -> dict[str, float]:
 def build(embedder: Embedder, cache: Path, data: easc.Easc, summary: SummaryConfig) -> Pipeline:
     """A pipeline over the cached evaluation index of ``data`` (built on first use)."""
     chunker = ChunkerConfig()
-    cached = eval_index(cache, easc.NAME, data.articles, embedder, chunker, summary)
+    cached = cached_index(cache, easc.NAME, data.articles, embedder, chunker, summary)
     return Pipeline(cached.path, embedder, chunker=chunker, summary=summary)
 
 

@@ -13,7 +13,8 @@ from itertools import combinations
 
 import numpy as np
 
-from index.normalize import normalize, search_tokens, tokenize
+from index.normalize import search_tokens, tokenize
+from rag.matching import contains_answer, fold
 
 # -- retrieval -------------------------------------------------------------------------------
 
@@ -56,36 +57,6 @@ def recall_curve(ranks: Sequence[int | None], ks: Iterable[int]) -> list[float]:
 
 
 # -- answers and citations -------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Search normalisation plus collapsed whitespace: the form answers are matched in."""
-    return " ".join(normalize(text).split())
-
-
-def contains_answer(excerpt: str, answers: Iterable[str]) -> bool:
-    """Whether any gold answer appears in the excerpt, after Arabic normalisation of both."""
-    folded = fold(excerpt)
-    return any((gold := fold(a)) and gold in folded for a in answers)
-
-
-def exact_match(prediction: str, answers: Iterable[str]) -> bool:
-    """SQuAD-style exact match after Arabic normalisation and tokenisation (punctuation ignored)."""
-    predicted = tokenize(prediction)
-    return any(predicted == tokenize(a) for a in answers)
-
-
-def token_f1(prediction: str, answers: Iterable[str]) -> float:
-    """SQuAD-style token F1 (multiset overlap), best over the gold answers; tokens via ``tokenize``."""
-    predicted = Counter(tokenize(prediction))
-    best = 0.0
-    for answer in answers:
-        gold = Counter(tokenize(answer))
-        overlap = sum((predicted & gold).values())
-        if overlap:
-            p, r = overlap / sum(predicted.values()), overlap / sum(gold.values())
-            best = max(best, 2 * p * r / (p + r))
-    return best
 
 
 def citation_exact(cited: str, article_text: str, start: int, end: int) -> bool:

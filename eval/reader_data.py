@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from eval.datasets import clean_question
-from eval.metrics import fold
 from eval.splits import ARCD_FILE, XQUAD_DIR, arcd_fold, xquad_validation_topics
 from index.embed import Embedder
 from index.errors import SanadError
 from index.segment import split_sentences
+from rag.matching import fold
 
 RETRIEVED_NEGATIVES = 6
 

@@ -1,7 +1,7 @@
 """``sanad eval``: evaluate, write report.md, results.json, questions.jsonl and the plots, check floors.
 
 The subcommand's body: rag/cli.py parses the flags and calls ``run(args)``. Reports go to
-``eval/reports/<date>-<commit>/`` unless ``--out`` is given; indexes to the cache (eval/cache.py).
+``eval/reports/<date>-<commit>/`` unless ``--out`` is given; indexes to the cache (rag/index_cache.py).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from eval import datasets, easc, floors
-from eval.cache import cache_root
 from eval.easc_eval import evaluate_easc
 from eval.evaluate import evaluate
 from index.embed import get_embedder
 from index.errors import SanadError
+from rag.index_cache import cache_root
 
 log = logging.getLogger(__name__)
 

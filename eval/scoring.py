@@ -12,6 +12,7 @@ from typing import Any
 from eval import metrics
 from eval.datasets import Dataset, Question
 from eval.systems import ANSWER_SYSTEMS, DEPTH, RETRIEVAL_SYSTEMS, SYSTEMS, Outcome
+from rag import matching
 
 Figures = dict[str, float | None]
 ByQuestion = Mapping[str, Mapping[str, Outcome]]  # question id -> system -> outcome
@@ -90,11 +91,11 @@ def _answers(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
     claimed = [(q, o) for q, o in answerable if not o.abstained]
     flags = [e for _, o in answerable for e in o.exact]
     return {
-        "answer_in_first": metrics.mean(float(metrics.contains_answer(e, q.answers)) for q, e in first),
+        "answer_in_first": metrics.mean(float(matching.contains_answer(e, q.answers)) for q, e in first),
         "answer_in_top3": metrics.mean(
-            float(any(metrics.contains_answer(e, q.answers) for e in o.excerpts[:3])) for q, o in answerable
+            float(any(matching.contains_answer(e, q.answers) for e in o.excerpts[:3])) for q, o in answerable
         ),
-        "token_f1": metrics.mean(metrics.token_f1(e, q.answers) for q, e in first),
+        "token_f1": metrics.mean(matching.token_f1(e, q.answers) for q, e in first),
         "first_excerpt_chars": metrics.mean(float(len(e)) for _, e in first),
         "citation_exact": metrics.mean(float(f) for f in flags),
         "citation_support": metrics.mean(metrics.support(o.excerpts[:3], q.answers) for q, o in claimed),
@@ -128,8 +129,8 @@ def _phrases(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
     given = [(q, o.phrase) for q, o in answerable if o.phrase]
     return {
         "phrase_given": metrics.mean(float(bool(o.phrase)) for _, o in answerable),
-        "phrase_em": metrics.mean(float(metrics.exact_match(p, q.answers)) for q, p in given),
-        "phrase_f1": metrics.mean(metrics.token_f1(p, q.answers) for q, p in given),
+        "phrase_em": metrics.mean(float(matching.exact_match(p, q.answers)) for q, p in given),
+        "phrase_f1": metrics.mean(matching.token_f1(p, q.answers) for q, p in given),
     }
 
 

@@ -24,11 +24,11 @@ import numpy as np
 import torch
 
 from eval import reader_data, splits
-from eval.cache import cache_root
 from eval.reader_card import write_card
 from eval.reader_training import CHECKPOINT_EVERY, TrainConfig, Trainer, score_groups
 from eval.splits import ARCD_HELD_OUT, xquad_validation_topics
 from index.embed import get_embedder
+from rag.index_cache import cache_root
 from rag.reading import weights
 from rag.reading.encoder import load_base
 from rag.reading.inputs import MAX_CONTEXT_TOKENS, MAX_QUESTION_TOKENS, MAX_SENTENCE_TOKENS, PairEncoder

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 
 from eval import datasets
-from eval.cache import cache_root, eval_index
 from index.embed import get_embedder
 from index.openmp import single_threaded_blas
 from index.segment import ChunkerConfig
+from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.summarize import SummaryConfig
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'language':<10}{'questions':>10}{f'gold in first {args.k}':>18}{'gold first':>12}")
     for name in ("xquad-ar", "xquad-en"):
         ds = datasets.load(name, limit=args.limit, answer_sample=None)
-        cached = eval_index(cache_root(), ds.corpus, ds.articles, embedder, chunker, summary)
+        cached = cached_index(cache_root(), ds.corpus, ds.articles, embedder, chunker, summary)
         pipeline = Pipeline(cached.path, embedder, chunker=chunker, summary=summary)
         questions = [q for q in ds.questions if q.answerable and q.source_id is None]
         within = first = 0

@@ -2,7 +2,9 @@
 
 An evaluation index lives in ``<cache root>/<corpus>-<embedder>-<key>``, the key hashing the
 articles and every setting that shapes the index, so a changed corpus or setting gets a new folder
-and an unchanged one is reused without re-embedding. Never touches the user's own index.
+and an unchanged one is reused without re-embedding. Used offline by the evaluation (eval/) and the
+reader's calibration (rag/reading/training/), which share these indexes; never at serving time, and
+never touches the user's own index.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def index_settings(embedder: Embedder, chunker: ChunkerConfig) -> dict[str, Any]
     }
 
 
-def eval_index(
+def cached_index(
     root: Path,
     corpus: str,
     articles: Sequence[Article],
