@@ -3,8 +3,8 @@
 Three sources: the hand-written seeds set (eval/data/seeds_*) over ``seeds/``, XQuAD's Arabic
 paragraphs with their Arabic and English questions, and ARCD's paragraphs with its natural Arabic
 questions. XQuAD and ARCD answers are measured on the articles the reader never trained on
-(eval/splits.py); every question is retrieved. Loads and shapes data only; does not index,
-ask or score (see eval/evaluate.py and eval/metrics.py).
+(rag/reading/training/splits.py); every question is retrieved. Loads and shapes data only; does
+not index, ask or score (see eval/quality/evaluate.py and eval/quality/metrics.py).
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from eval.splits import ARCD_FILE, ARCD_HELD_OUT, arcd_fold, xquad_validation_topics
 from index.documents import Article
 from index.errors import SanadError
 from index.ingest import load_articles
+from rag.reading.training import squad
+from rag.reading.training.splits import ARCD_FILE, ARCD_HELD_OUT, XQUAD_DIR
 from rag.types import Language
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
-SEEDS = HERE.parent / "seeds"
-XQUAD = DATA / "xquad"
+EVAL = Path(__file__).resolve().parent  # eval/: its data/ and reports/
+DATA = EVAL / "data"
+SEEDS = EVAL.parent / "seeds"
 
 DatasetName = Literal["seeds", "xquad-ar", "xquad-en", "arcd"]
 DATASETS: tuple[DatasetName, ...] = ("seeds", "xquad-ar", "xquad-en", "arcd")
@@ -92,7 +92,7 @@ def load(
     """Load ``name``; ``limit`` keeps the first N questions, before any sample is drawn.
 
     XQuAD and ARCD: every question is retrieved; the questions on held-out articles (the reader
-    never trained on them; eval/splits.py) are answered with ``ask`` (a fixed sample of
+    never trained on them; rag/reading/training/splits.py) are answered with ``ask`` (a fixed sample of
     ``answer_sample`` of them when given), and ``nogold_sample`` of those are asked again without
     their gold paragraph. The seeds set is small and always answered in full.
     """
@@ -118,13 +118,6 @@ def load(
 def _sample(population: int, n: int, seed: int = SAMPLE_SEED) -> list[int]:
     """``n`` sorted positions out of ``population``, the same for every language (fixed seed)."""
     return sorted(random.Random(seed).sample(range(population), min(n, population)))
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SanadError(f"cannot read evaluation data {path}: {exc}") from exc
 
 
 def load_seeds(seeds: Path = SEEDS, data: Path = DATA) -> Dataset:
@@ -154,80 +147,30 @@ def load_seeds(seeds: Path = SEEDS, data: Path = DATA) -> Dataset:
         )
     keyfacts = {
         doc: tuple(KeyFact(f["fact"], tuple(f["match"])) for f in facts)
-        for doc, facts in _read_json(data / "seeds_keyfacts.json").items()
+        for doc, facts in squad.read_json(data / "seeds_keyfacts.json").items()
     }
-    references = dict(_read_json(data / "seeds_reference_summaries.json"))
+    references = dict(squad.read_json(data / "seeds_reference_summaries.json"))
     return Dataset("seeds", "seeds", tuple(articles), tuple(questions), keyfacts, references)
 
 
-def _paragraphs(language: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(topic, paragraph) pairs of one XQuAD file, in file order."""
-    raw = _read_json(folder / f"xquad.{language}.json")
-    return [(a["title"], p) for a in raw["data"] for p in a["paragraphs"]]
-
-
-def xquad_doc_id(n: int) -> str:
-    return f"xquad-{n:03d}"
-
-
-def load_xquad(language: Language, folder: Path = XQUAD) -> tuple[Dataset, frozenset[str]]:
-    """The 240 Arabic paragraphs as articles, the ``language`` questions about them, and the ids of
-    the questions on held-out topics.
-
-    English questions are matched to the Arabic ones by question id and keep the Arabic gold
-    answers: Sanad quotes the articles, which are Arabic.
-    """
-    validation = xquad_validation_topics(folder)
-    held_out: set[str] = set()
-    arabic = _paragraphs("ar", folder)
-    asked = {qa["id"]: qa["question"] for _, p in _paragraphs(language, folder) for qa in p["qas"]}
-    articles, questions = [], []
-    for n, (topic, paragraph) in enumerate(arabic):
-        doc_id = xquad_doc_id(n)
-        articles.append(
-            Article(doc_id=doc_id, text=paragraph["context"], source=f"xquad.ar.json#{n}",
-                    title=topic.replace("_", " "))
-        )
-        for qa in paragraph["qas"]:
-            if qa["id"] not in asked:
-                raise SanadError(f"xquad.{language}.json lacks question {qa['id']}")
-            answers = tuple(dict.fromkeys(a["text"].strip() for a in qa["answers"]))
-            questions.append(
-                Question(id=qa["id"], question=asked[qa["id"]], language=language, answerable=True,
-                         doc_ids=(doc_id,), answers=answers)
-            )
-            if topic in validation:
-                held_out.add(qa["id"])
-    dataset = Dataset(f"xquad-{language}", "xquad", tuple(articles), tuple(questions))  # type: ignore[arg-type]
-    return dataset, frozenset(held_out)
-
-
-def clean_question(question: str) -> str:
-    """ARCD questions carry list dashes and stray spaces (' - من هو …؟ ')."""
-    return " ".join(question.strip().lstrip("-–—").split())
+def load_xquad(language: Language, folder: Path = XQUAD_DIR) -> tuple[Dataset, frozenset[str]]:
+    """The 240 Arabic paragraphs as articles, the ``language`` questions about them (with the Arabic
+    gold answers), and the ids of the questions on held-out topics (rag/reading/training/squad.py)."""
+    corpus = squad.xquad(language, folder)
+    dataset = Dataset(f"xquad-{language}", corpus.name, corpus.articles, _questions(corpus, language))  # type: ignore[arg-type]
+    return dataset, corpus.held_out
 
 
 def load_arcd(path: Path = ARCD_FILE, fold: int = ARCD_HELD_OUT) -> tuple[Dataset, frozenset[str]]:
-    """ARCD's 231 paragraphs as articles (titled by their Wikipedia article), its 693 natural Arabic
-    questions, and the ids of those on the articles of the held-out fold."""
-    raw = _read_json(path)
-    titles = [a["title"] for a in raw["data"]]
-    articles: list[Article] = []
-    questions: list[Question] = []
-    held_out: set[str] = set()
-    for article in raw["data"]:
-        for paragraph in article["paragraphs"]:
-            doc_id = f"arcd-{len(articles):03d}"
-            articles.append(Article(doc_id=doc_id, text=paragraph["context"], source=f"arcd-train.json#{len(articles)}",
-                                    title=article["title"]))
-            for qa in paragraph["qas"]:
-                question = clean_question(qa["question"])
-                answers = tuple(dict.fromkeys(a["text"].strip() for a in qa["answers"]))
-                questions.append(Question(id=f"arcd-{qa['id']}", question=question, language="ar", answerable=True,
-                                          doc_ids=(doc_id,), answers=answers))
-                if arcd_fold(article["title"], titles) == fold:
-                    held_out.add(questions[-1].id)
-    return Dataset("arcd", "arcd", tuple(articles), tuple(questions)), frozenset(held_out)
+    """ARCD's 231 paragraphs as articles, its 693 natural Arabic questions, and the ids of those on
+    the articles of the held-out fold."""
+    corpus = squad.arcd(path, fold)
+    return Dataset("arcd", corpus.name, corpus.articles, _questions(corpus, "ar")), corpus.held_out
+
+
+def _questions(corpus: squad.Corpus, language: Language) -> tuple[Question, ...]:
+    return tuple(Question(id=g.id, question=g.question, language=language, answerable=True, doc_ids=(g.doc_id,),
+                          answers=g.answers) for g in corpus.questions)
 
 
 def nogold_variant(

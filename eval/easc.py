@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import HERE
+from eval.datasets import EVAL
 from index.documents import Article
 from index.errors import SanadError
 from index.ingest import article_from_text
 from index.normalize import tokenize
 
 NAME = "easc-dev"
-FILE = HERE.parent.parent / "shared" / "data" / "easc-dev" / "easc-dev.jsonl"  # ../shared/ of the repository
+FILE = EVAL.parent.parent / "shared" / "data" / "easc-dev" / "easc-dev.jsonl"  # ../shared/ of the repository
 ENV = "SANAD_EASC"  # another file of the same format (e.g. the held-out half)
 PICKED = 0.5  # a sentence is picked when at least half of its word bigrams are in the summary
 

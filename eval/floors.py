@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import HERE
 from index.errors import SanadError
 
-FLOORS = HERE / "floors.json"
+FLOORS = Path(__file__).with_name("floors.json")
 MARGIN = 0.03
 GATED_SYSTEMS = frozenset({"hybrid", "sanad"})
 HIGHER_IS_BETTER = frozenset({

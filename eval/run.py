@@ -26,11 +26,11 @@ from rag.index_cache import cache_root
 
 log = logging.getLogger(__name__)
 
-REPORTS = datasets.HERE / "reports"
+REPORTS = datasets.EVAL / "reports"
 SCHEMA = 1
 
 
-def git_commit(repo: Path = datasets.HERE.parent) -> tuple[str, bool]:
+def git_commit(repo: Path = datasets.EVAL.parent) -> tuple[str, bool]:
     """(short commit, uncommitted changes to tracked files), or ("nogit", False) outside a checkout."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True,

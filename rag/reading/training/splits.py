@@ -1,7 +1,7 @@
 """Which parts of XQuAD and ARCD train the reader and which measure it: whole articles, fixed seed.
 
-The reader's training (eval/reader_data.py) and the evaluation (eval/datasets.py) both read the
-split from here, so a question the reader was trained on is never counted as held out.
+The reader's training (data.py) and the evaluation (eval/quality/datasets.py) both read the split
+from here, so a question the reader was trained on is never counted as held out.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[3] / "eval" / "data"  # the files stay with the evaluation
 XQUAD_DIR = DATA / "xquad"
 ARCD_FILE = DATA / "arcd" / "arcd-train.json"
 SPLIT_SEED = 7

@@ -46,7 +46,7 @@ article's headline) and says how likely the sentence answers it, and where the a
 |---|---|---|---|
 {group_rows}
 
-## Calibration (held-out `ask` runs; eval/calibrate_reader.py)
+## Calibration (held-out `ask` runs; rag/reading/training/calibrate.py)
 Fitted on pools of the {pool} best first-stage sentences, the pool `ask` reads.
 Platt scaling p = sigmoid({slope:.3f} × logit + {intercept:.3f}).
 

@@ -1,7 +1,7 @@
 """The reader's training loop: listwise and pointwise relevance losses plus the answer-span loss.
 
 CPU only, bfloat16 autocast where the processor supports it (AMX/AVX-512 BF16), fixed seed.
-Does not build data or write files; see eval/reader_data.py and eval/train_reader.py.
+Does not build data or write files; see data.py and train.py.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from eval.reader_data import Candidate, Group
 from rag.reading.inputs import Batch, Pair, PairEncoder
 from rag.reading.model import ReaderNet
 from rag.reading.precision import autocast
+from rag.reading.training.data import Candidate, Group
 
 log = logging.getLogger(__name__)
 MICRO_BATCH = 16

@@ -8,7 +8,7 @@ them), and the XQuAD ones also against their own topic's paragraphs only (a smal
 collection, like a newsroom's), with and without the gold one. None of them trained the reader;
 the seeds are never used. The threshold keeps false abstentions at ``FALSE_ABSTENTION`` here.
 
-Run: python -m eval.calibrate_reader [--reader sanad|st:NAME]
+Run: python -m rag.reading.training.calibrate [--reader sanad|st:NAME]
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import datasets
-from eval.reader_card import write_card
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
@@ -39,6 +37,8 @@ from rag.reading import calibrations
 from rag.reading.calibrations import Calibration
 from rag.reading.cross_encoder import CrossEncoderReader
 from rag.reading.shipped import SanadReader
+from rag.reading.training import squad
+from rag.reading.training.card import write_card
 from rag.retrieve import Filters
 from rag.scores import fused
 from rag.summarize import SummaryConfig
@@ -62,24 +62,25 @@ class Run:
     first_stage: np.ndarray  # the first-stage scores of the pool, in its order
 
 
-def runs(pipeline: Pipeline, reader: Reader, dataset: datasets.Dataset, topics: bool) -> Iterator[Run]:
+def runs(pipeline: Pipeline, reader: Reader, corpus: squad.Corpus, topics: bool) -> Iterator[Run]:
+    """The runs of ``corpus``'s held-out questions, as the module docstring lists them."""
     answerer = pipeline.answerer
     by_topic: dict[str, set[str]] = {}
-    for a in dataset.articles:
+    for a in corpus.articles:
         by_topic.setdefault(a.title or a.doc_id, set()).add(a.doc_id)
-    topic_of = {a.doc_id: frozenset(by_topic[a.title or a.doc_id]) for a in dataset.articles}
-    everything = frozenset(a.doc_id for a in dataset.articles)
-    for q in dataset.questions:
-        if not (q.ask and q.answerable):
+    topic_of = {a.doc_id: frozenset(by_topic[a.title or a.doc_id]) for a in corpus.articles}
+    everything = frozenset(a.doc_id for a in corpus.articles)
+    for q in corpus.questions:
+        if q.id not in corpus.held_out:
             continue
-        (gold,) = q.doc_ids
+        gold = q.doc_id
         scopes = [everything, topic_of[gold]] if topics else [everything]
         for scope in scopes:
             for allowed, answerable in ((scope, True), (scope - {gold}, False)):
                 yield _run(answerer, reader, q, Filters(None if allowed == everything else allowed), answerable)
 
 
-def _run(answerer: Answerer, reader: Reader, q: datasets.Question, filters: Filters, answerable: bool) -> Run:
+def _run(answerer: Answerer, reader: Reader, q: squad.Gold, filters: Filters, answerable: bool) -> Run:
     question = read_question(q.question)
     pool, passages = answerer.pool(answerer.rank_sentences(question, filters))
     texts = [p.sentence for p in passages]
@@ -152,7 +153,7 @@ def fit_abstention(read: Sequence[Run], prob: Callable[[np.ndarray], np.ndarray]
 
     def model(rows: np.ndarray) -> AbstentionModel:
         return fit_model(x[rows], y[rows], READER_EVIDENCE, embedder,
-                         "reader evidence on held-out XQuAD/ARCD ask runs (eval/calibrate_reader.py)",
+                         "reader evidence on held-out XQuAD/ARCD ask runs (rag/reading/training/calibrate.py)",
                          FALSE_ABSTENTION)
 
     abstained = np.zeros(len(read), dtype=bool)
@@ -178,17 +179,14 @@ def fit_first_stage_weight(answerable: Sequence[Run], prob: Callable[[np.ndarray
 
 def collect(reader: Reader, embedder: Embedder, cache: Path | None = None) -> list[Run]:
     out: list[Run] = []
-    plan: tuple[tuple[tuple[datasets.DatasetName, ...], bool], ...] = ((("xquad-ar", "xquad-en"), True),
-                                                                       (("arcd",), False))
-    for names, topics in plan:
-        for name in names:
-            data = datasets.load(name)
-            cached = cached_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(),
-                                SummaryConfig())
-            pipeline = Pipeline(cached.path, embedder, reader=None)
-            found = list(runs(pipeline, reader, data, topics))
-            log.info("%s: %d runs", name, len(found))
-            out += found
+    plan = (("xquad-ar", squad.xquad("ar"), True), ("xquad-en", squad.xquad("en"), True), ("arcd", squad.arcd(), False))
+    for name, corpus, topics in plan:
+        cached = cached_index(cache_root(cache), corpus.name, corpus.articles, embedder, ChunkerConfig(),
+                              SummaryConfig())
+        pipeline = Pipeline(cached.path, embedder, reader=None)
+        found = list(runs(pipeline, reader, corpus, topics))
+        log.info("%s: %d runs", name, len(found))
+        out += found
     return out
 
 
