@@ -41,10 +41,11 @@ from typing import Any
 
 import numpy as np
 
-from eval import bench_machine, bench_report, datasets
+from eval import bench_machine, bench_report
 from eval.bench_options import add_options
 from eval.bench_stages import StageClock
-from eval.run import REPORTS, git_commit
+from eval.quality import datasets
+from eval.quality.run import REPORTS, git_commit
 from index.embed import SPARSE_TOP_K, E5SmallEmbedder
 from index.ingest import load_articles
 from index.openmp import single_threaded_blas

@@ -25,7 +25,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from eval.baselines import CHUNK_OVERLAP, CHUNK_SIZE
+from eval.quality.baselines import CHUNK_OVERLAP, CHUNK_SIZE
 from index.documents import Article
 from index.errors import SanadError
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import datasets
+from eval.quality import datasets
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
 from rag.index_cache import cache_root, cached_index

@@ -284,7 +284,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from eval.run import run
+    from eval.quality.run import run
 
     return int(run(args))
 

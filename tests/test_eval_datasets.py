@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval import datasets
+from eval.quality import datasets
 from index.errors import SanadError
 from rag.reading.training.splits import xquad_validation_topics
 

@@ -1,4 +1,4 @@
-"""The pure metric functions of eval/metrics.py against hand-computed values and rouge-score as an oracle."""
+"""The pure metric functions of eval/quality/metrics.py against hand-computed values and rouge-score as an oracle."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from eval import metrics
+from eval.quality import metrics
 from rag import matching
 
 # -- retrieval -------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_rouge_matches_rouge_score_on_english(pred: str, ref: str) -> None:
 
 
 def test_rouge_score_default_tokenizer_drops_arabic() -> None:
-    """Why eval/metrics.py implements ROUGE itself: rouge-score sees no tokens in Arabic text."""
+    """Why eval/quality/metrics.py implements ROUGE itself: rouge-score sees no tokens in Arabic text."""
     rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer")
     oracle = rouge_scorer.RougeScorer(["rouge1"]).score("الحكومة تعلن", "الحكومة تعلن")
     assert oracle["rouge1"].fmeasure == 0.0

@@ -1,10 +1,10 @@
-"""Committed minimums for the evaluation figures (eval/floors.json) and the check CI runs against them.
+"""Committed minimums for the evaluation figures (eval/quality/floors.json) and the check CI runs against them.
 
 A floor is a measured value minus a margin, rounded down, so never above what was measured. Only
 figures where higher is better get one (latency depends on the machine), only for the project's
 own systems, and only for whole datasets (a per-language group of ~35 questions moves 0.03 per
 question; ``/answered`` repeats its dataset on fewer questions). After a deliberate change, regenerate from a full run:
-``python -m eval.floors eval/reports/<run>/results.json``.
+``python -m eval.quality.floors eval/reports/<run>/results.json``.
 """
 
 from __future__ import annotations
@@ -88,14 +88,15 @@ def read(path: Path = FLOORS) -> dict[str, float]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise SanadError(f"cannot read floors {path}: {exc}; write them with `python -m eval.floors RESULTS`") from exc
+        raise SanadError(f"cannot read floors {path}: {exc}; "
+                         "write them with `python -m eval.quality.floors RESULTS`") from exc
     return {k: float(v) for k, v in raw["floors"].items()}
 
 
 def write(path: Path, floors: Mapping[str, float], source: str, margin: float) -> None:
     doc: dict[str, Any] = {
         "about": "Minimums checked by `sanad eval --check-floors`: measured values minus the margin. "
-                 "Regenerate with `python -m eval.floors eval/reports/<run>/results.json`.",
+                 "Regenerate with `python -m eval.quality.floors eval/reports/<run>/results.json`.",
         "margin": margin,
         "measured_in": source,
         "floors": dict(sorted(floors.items())),
@@ -104,8 +105,8 @@ def write(path: Path, floors: Mapping[str, float], source: str, margin: float) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m eval.floors RESULTS.json``: update the floors of the groups that run measured."""
-    parser = argparse.ArgumentParser(prog="python -m eval.floors", description=main.__doc__)
+    """``python -m eval.quality.floors RESULTS.json``: update the floors of the groups that run measured."""
+    parser = argparse.ArgumentParser(prog="python -m eval.quality.floors", description=main.__doc__)
     parser.add_argument("results", type=Path, help="results.json of an evaluation run")
     parser.add_argument("--margin", type=float, default=MARGIN, help="subtracted from each value (%(default)s)")
     parser.add_argument("--out", type=Path, default=FLOORS, help="floors file (default %(default)s)")

@@ -1,7 +1,7 @@
 """Evaluates datasets end to end: one cached index per corpus, every system on every question, summaries.
 
 Returns plain data (figures, curves, per-question rows, what was built); writing the report is
-eval/run.py. Datasets that share a corpus (xquad-ar, xquad-en) share one index and one baseline.
+eval/quality/run.py. Datasets that share a corpus (xquad-ar, xquad-en) share one index and one baseline.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from eval import metrics
-from eval.baselines import SPLITTER, LangChainDefault
-from eval.datasets import Dataset
-from eval.scoring import ByQuestion, Figures, curves, groups, score_group
-from eval.summaries import evaluate_summaries
-from eval.systems import ANSWER_SYSTEM, DEPTH, Outcome, Systems
+from eval.quality import metrics
+from eval.quality.baselines import SPLITTER, LangChainDefault
+from eval.quality.datasets import Dataset
+from eval.quality.scoring import ByQuestion, Figures, curves, groups, score_group
+from eval.quality.summaries import evaluate_summaries
+from eval.quality.systems import ANSWER_SYSTEM, DEPTH, Outcome, Systems
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import ChunkerConfig
 from rag import matching

@@ -3,7 +3,7 @@
 Read from ``../shared/data/easc-dev/`` beside the repository (its licence does not allow copying
 it into the project), read as ``sanad index`` reads a ``.txt`` file. Also says which of an
 article's candidate sentences each summary picked. Loads and aligns only; see
-eval/easc_eval.py for the scores and eval/fit_summary.py for the fitted models.
+eval/quality/easc_eval.py for the scores and eval/quality/fit_summary.py for the fitted models.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import EVAL
+from eval.quality.datasets import EVAL
 from index.documents import Article
 from index.errors import SanadError
 from index.ingest import article_from_text

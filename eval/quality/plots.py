@@ -16,8 +16,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen first
 
-from eval.scoring import dataset_groups, language_groups
-from eval.systems import LABELS, RETRIEVAL_SYSTEMS, SYSTEMS
+from eval.quality.scoring import dataset_groups, language_groups
+from eval.quality.systems import LABELS, RETRIEVAL_SYSTEMS, SYSTEMS
 
 COLORS = dict(zip(SYSTEMS, ["#8c8c8c", "#1f77b4", "#9467bd", "#2ca02c", "#ff7f0e", "#d62728", "#e6a0c4", "#17becf"],
                   strict=True))

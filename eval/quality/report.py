@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eval.easc_eval import AGREEMENT, AGREEMENT_LABELS
-from eval.easc_eval import LABELS as EASC_LABELS
-from eval.easc_eval import SYSTEMS as EASC_SYSTEMS
-from eval.scoring import ANSWERED, dataset_groups
-from eval.summaries import SUMMARY_SYSTEMS
-from eval.systems import ANSWER_SYSTEMS, LABELS, SYSTEMS
+from eval.quality.easc_eval import AGREEMENT, AGREEMENT_LABELS
+from eval.quality.easc_eval import LABELS as EASC_LABELS
+from eval.quality.easc_eval import SYSTEMS as EASC_SYSTEMS
+from eval.quality.scoring import ANSWERED, dataset_groups
+from eval.quality.summaries import SUMMARY_SYSTEMS
+from eval.quality.systems import ANSWER_SYSTEMS, LABELS, SYSTEMS
 
 Table = Mapping[str, Mapping[str, float | None]]  # system -> metric -> value
 
@@ -66,7 +66,7 @@ GLOSSARY = """\
   **false abstention**: share of all answerable questions on which `ask` abstained.
 - **Summaries**: key facts = share of an article's hand-picked facts with one of their phrases in the
   summary (normalised); ROUGE-1/2/L F-measure against the hand-written reference over normalised tokens
-  (rouge-score's tokenizer drops Arabic, so ROUGE is computed in `eval/metrics.py`); redundancy = mean
+  (rouge-score's tokenizer drops Arabic, so ROUGE is computed in `eval/quality/metrics.py`); redundancy = mean
   pairwise Jaccard of content terms between chosen sentences; compression = summary chars / article chars.
   The lead baseline takes as many leading body sentences as Sanad's summary has.
 """

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eval import datasets, easc, floors
-from eval.easc_eval import evaluate_easc
-from eval.evaluate import evaluate
+from eval.quality import datasets, easc, floors
+from eval.quality.easc_eval import evaluate_easc
+from eval.quality.evaluate import evaluate
 from index.embed import get_embedder
 from index.errors import SanadError
 from rag.index_cache import cache_root
@@ -119,10 +119,10 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
 def write(out: Path, results: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """results.json, questions.jsonl, the three PNGs and report.md into ``out``."""
     try:
-        from eval import plots
+        from eval.quality import plots
     except ImportError as exc:
         raise SanadError(f"plots need matplotlib ({exc}); pip install -e '.[eval]'") from exc
-    from eval.report import render
+    from eval.quality.report import render
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from eval import easc, fit_summary, metrics
-from eval.baselines import centrality_summary, lead_summary
+from eval.quality import easc, fit_summary, metrics
+from eval.quality.baselines import centrality_summary, lead_summary
 from index.documents import Article, Span
 from index.embed import Embedder
 from rag.pipeline import Pipeline

@@ -1,7 +1,7 @@
 """Baselines run beside Sanad on the same articles: the "LangChain default" RAG and a lead-n summary.
 
 The four retrieval variants (BM25 only, dense only, plain RRF, hybrid) need no code here: they are
-modes of ``Retriever.search`` over the project's own index (see eval/systems.py).
+modes of ``Retriever.search`` over the project's own index (see eval/quality/systems.py).
 """
 
 from __future__ import annotations

@@ -4,14 +4,14 @@ Each of the 240 Arabic paragraphs is one document (the evaluation's cached index
 question of xquad-ar and xquad-en is asked with ``k`` excerpts. Prints, per language, the share of
 questions whose gold paragraph is cited among the first ``k`` and first.
 
-Run: python -m eval.xquad_citations [--k 5] [--limit N]
+Run: python -m eval.quality.xquad_citations [--k 5] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
 
-from eval import datasets
+from eval.quality import datasets
 from index.embed import get_embedder
 from index.openmp import single_threaded_blas
 from index.segment import ChunkerConfig

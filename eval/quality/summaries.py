@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eval import metrics
-from eval.baselines import lead_summary
-from eval.datasets import Dataset
-from eval.scoring import Figures
+from eval.quality import metrics
+from eval.quality.baselines import lead_summary
+from eval.quality.datasets import Dataset
+from eval.quality.scoring import Figures
 from rag.pipeline import Pipeline
 
 SUMMARY_SYSTEMS = ("sanad", "lead")

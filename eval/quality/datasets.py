@@ -23,7 +23,7 @@ from rag.reading.training import squad
 from rag.reading.training.splits import ARCD_FILE, ARCD_HELD_OUT, XQUAD_DIR
 from rag.types import Language
 
-EVAL = Path(__file__).resolve().parent  # eval/: its data/ and reports/
+EVAL = Path(__file__).resolve().parents[1]  # eval/: its data/ and reports/
 DATA = EVAL / "data"
 SEEDS = EVAL.parent / "seeds"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eval import metrics
-from eval.datasets import Dataset, Question
-from eval.systems import ANSWER_SYSTEMS, DEPTH, RETRIEVAL_SYSTEMS, SYSTEMS, Outcome
+from eval.quality import metrics
+from eval.quality.datasets import Dataset, Question
+from eval.quality.systems import ANSWER_SYSTEMS, DEPTH, RETRIEVAL_SYSTEMS, SYSTEMS, Outcome
 from rag import matching
 
 Figures = dict[str, float | None]

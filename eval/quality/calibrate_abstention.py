@@ -7,7 +7,7 @@ gold paragraph is filtered out, so only near-miss paragraphs on the same subject
 regression over the best sentence's evidence is fitted, and the threshold is the 5th percentile of
 the positives' probabilities: at most 5% false abstentions on this data.
 
-Run: python -m eval.calibrate_abstention [--questions 300] [--embedder e5-small]
+Run: python -m eval.quality.calibrate_abstention [--questions 300] [--embedder e5-small]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.datasets import Dataset, Question, heldout_xquad_ids, load_xquad
+from eval.quality.datasets import Dataset, Question, heldout_xquad_ids, load_xquad
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
 from rag.abstain import MODEL_FILE, fit_model

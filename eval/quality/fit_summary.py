@@ -5,7 +5,7 @@ candidate sentence on ``rag.summary_model.FEATURES``; the default length is a po
 number of candidates, fitted on the lengths people chose. Folds are whole articles, dealt round
 robin within each topic, so every fold has every topic. Never fitted on the seeds.
 
-    python -m eval.fit_summary [--folds 5] [--cache-dir DIR]
+    python -m eval.quality.fit_summary [--folds 5] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import easc
+from eval.quality import easc
 from index.documents import Span
 from index.embed import Embedder, get_embedder
 from index.errors import SanadError
@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = examples(build(get_embedder(args.embedder), cache_root(args.cache_dir), data, summary), data)
     model = fit(rows)
     record = {
-        "about": "Fitted by `python -m eval.fit_summary` on EASC's development half (../shared/data/easc-dev, "
+        "about": "Fitted by `python -m eval.quality.fit_summary` on EASC's development half (../shared/data/easc-dev, "
                  f"{len(rows)} articles, five human extractive summaries each); never on the seeds.",
         "embedder": args.embedder,
         "features": list(FEATURES),

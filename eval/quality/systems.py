@@ -3,7 +3,7 @@
 
 The question is embedded once and the vector reused by every retrieval system, so the modes
 differ only in how they rank; the ``ask`` systems share one index and differ only in the reader.
-Produces raw outcomes; turning them into figures is eval/scoring.py.
+Produces raw outcomes; turning them into figures is eval/quality/scoring.py.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eval.baselines import LangChainDefault
-from eval.datasets import Question
-from eval.metrics import citation_exact
+from eval.quality.baselines import LangChainDefault
+from eval.quality.datasets import Question
+from eval.quality.metrics import citation_exact
 from rag.pipeline import Pipeline
 from rag.retrieve import MODES, Hit, Retriever
 
