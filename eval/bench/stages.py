@@ -4,7 +4,7 @@ Wraps the functions that make up ``Pipeline.ask`` (query embedding, BM25, dense 
 sentence scoring, formatting…) for the duration of a ``with`` block and attributes to each stage its
 own time, children excluded, so the stages of one question add up to its wall time (the rest is
 "other"). Work done on another thread (the sparse query vector) is reported beside, as it overlaps.
-Does not change what ``ask`` computes; used only by eval/bench.py.
+Does not change what ``ask`` computes; used only by eval/bench/run.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``python -m eval.bench_reader``: the shipped reader's time per pool, by batch size, side by side.
+"""``python -m eval.bench.reader``: the shipped reader's time per pool, by batch size, side by side.
 
 Reads the pools ``ask`` gives the reader for the seeds questions (the first-stage best
 ``AnswerConfig.reader_pool`` sentences of each), then times ``SanadReader.scores`` on every pool
@@ -41,7 +41,7 @@ def seeds_pools(cache: Path | None) -> list[tuple[str, list[Passage]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench_reader", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.reader", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="12,6,4,3,2", help="batch sizes to compare (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="passes over the pools (default %(default)s)")
     parser.add_argument("--cache-dir", type=Path, default=None)

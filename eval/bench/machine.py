@@ -3,7 +3,7 @@
 The peak is the best rate of a large matrix product: NumPy's BLAS in float32 and PyTorch in float32
 and bfloat16 (AMX on CPUs that have it), on every core. The model's work is counted from its shape
 (multilingual-e5-small: 12 layers, hidden size 384, feed-forward 1,536), so the engine's rate is
-``FLOPs per token x tokens per second``. Also: the process's peak resident memory. Used by eval/bench.py.
+``FLOPs per token x tokens per second``. Also: the process's peak resident memory. Used by eval/bench/run.py.
 """
 
 from __future__ import annotations

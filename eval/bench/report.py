@@ -1,4 +1,4 @@
-"""Render a benchmark run (eval/bench.py results) as report.md, PNG curves and a console headline.
+"""Render a benchmark run (eval/bench/run.py results) as report.md, PNG curves and a console headline.
 
 Does not measure anything. Plots need matplotlib (the ``eval`` extra).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eval.bench_stages import RERANK
+from eval.bench.stages import RERANK
 from index.errors import SanadError
 
 LOADED = 1.0  # load average (per core, beyond this run) above which the report says timings are noisy
@@ -282,7 +282,7 @@ def _scale_md(scale: dict[str, Any]) -> list[str]:
     lines = [
         "## Scale",
         "",
-        f"Synthetic corpora (eval/bench_scale.py): vectors mixed from {m['real_vectors']:,} real e5 passage vectors "
+        f"Synthetic corpora (eval/bench/scale.py): vectors mixed from {m['real_vectors']:,} real e5 passage vectors "
         f"plus covariance-shaped noise (random-pair cosine {syn['random_pair_cosine']:.3f} vs real "
         f"{real['random_pair_cosine']:.3f}; nearest-neighbour cosine {syn['nearest_neighbour_cosine']:.3f} vs "
         f"{real['nearest_neighbour_cosine']:.3f}); text of ~120 words of {m['sentences']:,} real Arabic sentences "

@@ -1,16 +1,16 @@
-"""``sanad bench`` / ``python -m eval.bench``: speed and memory, each figure beside its reference in one run.
+"""``sanad bench`` / ``python -m eval.bench.run``: speed and memory, each figure beside its reference in one run.
 
 Sections (each can be skipped with ``--skip``):
 
 - ``indexing``: ``sanad index`` over a folder (default seeds/) beside the engine's raw throughput
   on exactly the texts the pipeline embeds (chunks and sentences, dense, and sentences' sparse
   latent terms), measured before and after it; the engine's FLOP rate against a matmul peak.
-- ``ask``: ``Pipeline.ask`` latency per question split by stage (eval/bench_stages.py), beside one
+- ``ask``: ``Pipeline.ask`` latency per question split by stage (eval/bench/stages.py), beside one
   query embedding alone; peak memory; where Python time goes (cProfile).
-- ``langchain``: the usual LangChain pipeline (eval/bench_langchain.py) on the seeds and XQuAD-ar:
+- ``langchain``: the usual LangChain pipeline (eval/bench/baseline_langchain.py) on the seeds and XQuAD-ar:
   indexing time, question latency and R@1/R@5 beside Sanad's.
 - ``serve``: ``sanad serve`` start-up to its first answer over HTTP, and the server's peak memory.
-- ``scale``: synthetic corpora of ``--scale`` chunks (eval/bench_scale.py).
+- ``scale``: synthetic corpora of ``--scale`` chunks (eval/bench/scale.py).
 
 Writes ``results.json``, ``report.md`` and PNG curves to ``--out`` (default
 ``eval/reports/bench-<date>-<commit>/``) and prints the headline table. Timings depend on what else
@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from eval import bench_machine, bench_report
-from eval.bench_options import add_options
-from eval.bench_stages import StageClock
+from eval.bench import machine
+from eval.bench import report as bench_report  # `report` names the indexing report below
+from eval.bench.options import add_options
+from eval.bench.stages import StageClock
 from eval.quality import datasets
 from eval.quality.run import REPORTS, git_commit
 from index.embed import SPARSE_TOP_K, E5SmallEmbedder
@@ -52,7 +53,7 @@ from index.openmp import single_threaded_blas
 from index.segment import ChunkerConfig, chunk_article, split_sentences
 from rag.pipeline import Pipeline
 
-log = logging.getLogger("eval.bench")
+log = logging.getLogger("eval.bench.run")
 
 K = 5  # R@1 and R@5: ``ask`` cites five excerpts here, LangChain returns five chunks
 
@@ -107,8 +108,8 @@ def indexing(folder: Path, embedder: E5SmallEmbedder, index_dir: Path) -> dict[s
     raw_after = raw()
     raw_s = (raw_before + raw_after) / 2
     tokens = sum(dense_lengths) + sum(sparse_lengths)
-    flops = bench_machine.encoder_flops(dense_lengths) + bench_machine.encoder_flops(sparse_lengths)
-    flops += bench_machine.sparse_head_flops(sparse_lengths, engine.sparse_dim)
+    flops = machine.encoder_flops(dense_lengths) + machine.encoder_flops(sparse_lengths)
+    flops += machine.sparse_head_flops(sparse_lengths, engine.sparse_dim)
     engine_gflops = flops / raw_s / 1e9
     version = sorted(p for p in (index_dir / "versions").iterdir() if not p.name.startswith("."))[-1]
     files = {p.name: p.stat().st_size for p in version.rglob("*") if p.is_file()}
@@ -130,7 +131,7 @@ def indexing(folder: Path, embedder: E5SmallEmbedder, index_dir: Path) -> dict[s
         "chunks_per_s": n_chunks / pipeline_s,
         "tokens_per_s": tokens / pipeline_s,
         "raw_tokens_per_s": tokens / raw_s,
-        "flops_per_token_dense": bench_machine.encoder_flops([int(np.mean(dense_lengths))]) / np.mean(dense_lengths),
+        "flops_per_token_dense": machine.encoder_flops([int(np.mean(dense_lengths))]) / np.mean(dense_lengths),
         "engine_gflops": engine_gflops,
         "index_bytes": sum(files.values()),
         "index_bytes_per_chunk": sum(files.values()) / max(n_chunks, 1),
@@ -184,7 +185,7 @@ def ask_latency(index_dir: Path, embedder: E5SmallEmbedder, questions: Sequence[
         "stage_mean_ms": {stage: float(np.mean(ms)) for stage, ms in clock.samples.items()},
         "profile": _profile_rows(profile),
         "two_passes": two_passes(embedder, questions),
-        "peak_rss_mb": bench_machine.peak_rss_mb(),
+        "peak_rss_mb": machine.peak_rss_mb(),
     }
 
 
@@ -241,7 +242,7 @@ def _profile_rows(profile: cProfile.Profile, top: int = 15) -> list[dict[str, An
     rows = []
     asks = (v[0] for k, v in stats.stats.items() if k[0].endswith("rag/pipeline.py") and k[2] == "ask")  # type: ignore[attr-defined]
     calls = max(1, next(asks, 1))
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     for (path, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
         if path.startswith(root) and "/.venv/" not in path:
             rel = os.path.relpath(path, root)
@@ -255,7 +256,7 @@ def _profile_rows(profile: cProfile.Profile, top: int = 15) -> list[dict[str, An
 
 def langchain(seeds_index: Path, seeds_build_s: float, embedder: E5SmallEmbedder, xquad_n: int) -> dict[str, Any]:
     """Sanad and the LangChain pipeline on the same corpora and questions, in this run."""
-    from eval.bench_langchain import LangChainRun, huggingface_minilm
+    from eval.bench.baseline_langchain import LangChainRun, huggingface_minilm
     from rag.index_cache import cache_root, cached_index
     from rag.summarize import SummaryConfig
 
@@ -335,7 +336,7 @@ def serve_startup(index_dir: Path, question: str) -> dict[str, Any]:
     argv = [sys.executable, "-m", "rag.cli", "serve", "--index-dir", str(index_dir), "--port", str(port)]
     started = time.perf_counter()
     process = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               cwd=Path(__file__).resolve().parent.parent)
+                               cwd=Path(__file__).resolve().parents[2])
     try:
         url = _wait_for_url(process, 600)
         listening = time.perf_counter() - started
@@ -369,7 +370,7 @@ def _wait_for_url(process: subprocess.Popen[str], seconds: float) -> str:
 
 
 def scale(sizes: Sequence[int], embedder: E5SmallEmbedder, seeds_index: Path, workdir: Path) -> dict[str, Any]:
-    from eval import bench_scale
+    from eval.bench import scale as bench_scale  # the module, beside this function
     from index.store import open_index
     from rag.index_cache import cache_root, cached_index
     from rag.summarize import SummaryConfig
@@ -397,7 +398,7 @@ def scale(sizes: Sequence[int], embedder: E5SmallEmbedder, seeds_index: Path, wo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.run", description=__doc__.splitlines()[0])
     add_options(parser)
     return run(parser.parse_args(argv))
 
@@ -447,7 +448,7 @@ def _run_sections(args: argparse.Namespace, results: dict[str, Any], workdir: Pa
         results["serve"] = serve_startup(seeds_index, questions[0])
     # After the engine's own sections: PyTorch's thread pool must not compete with them.
     log.warning("machine peak (matmul)...")
-    results["machine"] = peaks = bench_machine.matmul_peaks()
+    results["machine"] = peaks = machine.matmul_peaks()
     gflops = results["indexing"]["engine_gflops"]
     results["indexing"]["engine_fraction_of_peak"] = {k.replace("_gflops", ""): gflops / v for k, v in peaks.items()}
     if "langchain" not in args.skip:

@@ -35,7 +35,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from eval.bench_machine import rss_mb
+from eval.bench.machine import rss_mb
 from index.documents import Article, Chunk, Span, stable_id
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, EmbedderSpec, Manifest
@@ -278,7 +278,7 @@ def measure(index_dir: Path, material: Material, built: dict[str, Any], k: int =
 _MEMORY_PROBE = """
 import json, sys
 from pathlib import Path
-from eval.bench_machine import rss_mb
+from eval.bench.machine import rss_mb
 from index.vectors import IndexSpec, VectorTable
 before = rss_mb()
 table = VectorTable.read(Path(sys.argv[1]), int(sys.argv[2]), IndexSpec(**json.loads(sys.argv[3])))
@@ -293,7 +293,7 @@ def _vector_memory_mb(path: Path, dim: int, spec: IndexSpec) -> float:
     import sys
 
     argv = [sys.executable, "-c", _MEMORY_PROBE, str(path), str(dim), json.dumps(spec.as_dict())]
-    done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
     return float(done.stdout.strip().splitlines()[-1])
 
 

@@ -1,4 +1,4 @@
-"""The options of ``sanad bench`` / ``python -m eval.bench``.
+"""The options of ``sanad bench`` / ``python -m eval.bench.run``.
 
 Kept free of heavy imports: rag/cli.py builds its parser from them, and ``sanad --help`` stays instant.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 SECTIONS = ("ask", "langchain", "serve", "scale")  # indexing always runs: the others use its index
 DEFAULT_SCALE = "10000,100000,1000000"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

