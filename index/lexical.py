@@ -64,7 +64,7 @@ class LexicalIndex:
 
         Sums the query terms' precomputed posting weights from bm25s's sparse matrix with one
         ``np.bincount``: bm25s without numba uses ``np.add.at``, several times slower on the long
-        posting lists of a million chunks (BM25 p50 25 ms there, measured by eval/bench.py).
+        posting lists of a million chunks (BM25 p50 25 ms there, measured by eval/bench/run.py).
         """
         token_ids = self._bm25.get_tokens_ids(search_tokens(query)) if len(self.ids) else []
         if not token_ids:

@@ -26,7 +26,7 @@ _faiss: Any = faiss
 Kind = Literal["flat", "ivf-fp16"]
 KINDS: tuple[Kind, ...] = ("flat", "ivf-fp16")
 
-# Exact search up to this many vectors. Measured by `python -m eval.bench` on 2 cores (384 dims):
+# Exact search up to this many vectors. Measured by `python -m eval.bench.run` on 2 cores (384 dims):
 # exact search scans all vectors (1.5 KB each as float32), so its latency grows linearly, while
 # IVF-fp16 stays at a few milliseconds with recall@10 >= 0.98 of exact from about this size on.
 # Below it exact is both lossless and fast enough (txtai switches at 5,000, a more cautious choice).
@@ -47,7 +47,7 @@ class IndexSpec:
     ``ivf-fp16``: an inverted file of ``nlist`` k-means cells holding half-precision vectors (2 bytes
     per dimension, ~830 bytes per 384-dim vector with its ids); a search scans the ``nprobe`` cells
     nearest to the query. Half precision, not 8 bits: 8-bit codes capped recall@10 at 0.975 of
-    exact on synthetic e5 vectors (300k, any nprobe), fp16 reached 0.999 (eval/bench_scale.py data).
+    exact on synthetic e5 vectors (300k, any nprobe), fp16 reached 0.999 (eval/bench/scale.py data).
     """
 
     kind: Kind = "flat"

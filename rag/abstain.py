@@ -2,11 +2,12 @@
 
 Two kinds share it: the first-stage model (over the scorer's features of its best sentence, one
 per embedder, below) and the reader's (over ``reader_evidence``, stored with the reader's
-calibration by ``eval/calibrate_reader.py``).
+calibration by ``rag/reading/training/calibrate.py``).
 
-The weights and the threshold are fitted on data by ``eval/calibrate_abstention.py`` (XQuAD
-questions asked with and without their gold paragraph) and stored in ``rag/abstention.json``, one
-model per embedder: the evidence includes raw similarities, whose scale is the embedder's own.
+The weights and the threshold are fitted on data (``fit_model``, offline only) by
+``eval/quality/calibrate_abstention.py`` (XQuAD questions asked with and without their gold
+paragraph) and stored in ``rag/abstention.json``, one model per embedder: the evidence includes
+raw similarities, whose scale is the embedder's own.
 Nothing here is set by hand.
 """
 
@@ -64,6 +65,33 @@ class AbstentionModel:
         """Write this model into ``path``, replacing an older one for the same embedder."""
         models = [m for m in _read(path) if m["embedder"] != self.embedder] + [asdict(self)]
         path.write_text(json.dumps({"models": models}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 4000) -> tuple[np.ndarray, float]:
+    """Plain gradient descent on the log loss (no scikit-learn dependency for ~1,000 rows)."""
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.5 * float((p - y).mean())
+    return w, b
+
+
+def fit_model(x: np.ndarray, answerable: np.ndarray, features: tuple[str, ...], embedder: str, fitted_on: str,
+              false_abstention: float) -> AbstentionModel:
+    """A logistic model of answerability over the standardised ``features`` (columns of ``x``), its
+    threshold set so that ``false_abstention`` of the answerable rows abstain; values rounded to 6
+    places for the JSON it is stored in."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w, b = fit_logistic((x - mean) / scale, answerable.astype(float))
+    p = 1 / (1 + np.exp(-(((x - mean) / scale) @ w + b)))
+    threshold = float(np.quantile(p[answerable], false_abstention))
+
+    def rounded(v: np.ndarray) -> tuple[float, ...]:
+        return tuple(round(float(t), 6) for t in v)
+
+    return AbstentionModel(embedder, features, rounded(mean), rounded(scale), rounded(w), round(float(b), 6),
+                           round(threshold, 6), fitted_on)
 
 
 def reader_evidence(probabilities: npt.ArrayLike, first_stage: npt.ArrayLike) -> dict[str, float]:

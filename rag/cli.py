@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_eval)
 
-    from eval.bench_options import add_options as add_bench_options  # stdlib only: --help stays instant
+    from eval.bench.options import add_options as add_bench_options  # stdlib only: --help stays instant
 
     p = sub.add_parser("bench", help="speed and memory benchmark beside LangChain and at scale (eval/bench.py)")
     add_bench_options(p)
@@ -284,13 +284,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from eval.run import run
+    from eval.quality.run import run
 
     return int(run(args))
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from eval.bench import run
+    from eval.bench.run import run
 
     return int(run(args))
 

@@ -1,7 +1,7 @@
 """How much a sentence belongs in its article's summary, and how long a summary people make.
 
 Both are small models fitted on human extractive summaries (EASC, development half; see
-``python -m eval.fit_summary``) and stored in ``rag/summary_model.json``: a linear score over a
+``python -m eval.quality.fit_summary``) and stored in ``rag/summary_model.json``: a linear score over a
 sentence's position, paragraph start, length and centrality, and a power law from the number of
 candidate sentences to the number people pick. Does not choose sentences; see rag/summarize.py.
 """
@@ -120,4 +120,4 @@ def load_model(path: Path = MODEL_FILE) -> SummaryModel:
         return SummaryModel.from_dict(raw["model"])
     except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
         raise SanadError(f"cannot read the summary model {path} ({exc}); refit it with "
-                         "`python -m eval.fit_summary`") from exc
+                         "`python -m eval.quality.fit_summary`") from exc

@@ -18,7 +18,7 @@ status=0
 if [ "$status" -eq 5 ]; then
   echo "no tests were collected" >&2
 fi
-# Regression guard: the seeds evaluation must stay above the committed floors (eval/floors.json).
+# Regression guard: the seeds evaluation must stay above the committed floors (eval/quality/floors.json).
 floors_out="$(mktemp -d)"
 .venv/bin/sanad eval --dataset seeds --check-floors --out "$floors_out" || status=1
 exit "$status"

@@ -62,7 +62,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     results = session.config.stash.get(RESULTS, None)
     if results is None or results.empty():
         return
-    from eval.run import git_commit
+    from eval.quality.run import git_commit
 
     commit, dirty = git_commit(ROOT)
     results.write(session.config.getoption("--reliability-out"), commit + ("+changes" if dirty else ""))

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import bench_scale
-from eval.bench_stages import BACKGROUND, OTHER, StageClock
+from eval.bench import scale
+from eval.bench.stages import BACKGROUND, OTHER, StageClock
 from index import vectors
 from index.embed import Embedder
 from index.store import open_index
@@ -54,12 +54,12 @@ def test_synthetic_corpus_is_a_real_index_searched_like_one(
     base = np.concatenate([snapshot.sentence_vectors.get(snapshot.sentence_vectors.ids()),
                            snapshot.chunk_vectors.get(snapshot.chunk_vectors.ids())])
     queries = [s for s in sentences if len(s.split()) > 6][:20]
-    material = bench_scale.Material(base, sentences, e5.embed_queries(queries), queries)
+    material = scale.Material(base, sentences, e5.embed_queries(queries), queries)
     monkeypatch.setattr(vectors, "EXACT_MAX", 1000)
-    built = bench_scale.build_corpus(tmp_path / "ix", material, 3000, "test")
+    built = scale.build_corpus(tmp_path / "ix", material, 3000, "test")
     assert built["spec"]["kind"] == "ivf-fp16"
-    result = bench_scale.measure(tmp_path / "ix", material, built)
-    assert result["chunks"] == 3000 and result["articles"] == 3000 // bench_scale.CHUNKS_PER_ARTICLE + 1
+    result = scale.measure(tmp_path / "ix", material, built)
+    assert result["chunks"] == 3000 and result["articles"] == 3000 // scale.CHUNKS_PER_ARTICLE + 1
     assert result["recall_at_10_vs_exact"] >= 0.9
     assert result["year_filter_respected"] and result["one_article_filter_respected"]
     assert 0 < result["year_filter_share"] < 0.2

@@ -1,4 +1,4 @@
-"""eval/calibrate_reader.py's fit on made-up runs: what it records is what the reader reads back.
+"""rag/reading/training/calibrate.py's fit on made-up runs: what it records is what the reader reads back.
 
 The runs are synthetic (a real collection takes ~12 minutes to read); the fitting, the metadata
 file and the reader's parsing of it are the real code.
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.calibrate_reader import Run, fit, write_calibration
 from rag.reading.shipped import WEIGHTS, Meta
+from rag.reading.training.calibrate import Run, fit, write_calibration
 
 
 def _runs(seed: int = 0) -> list[Run]:

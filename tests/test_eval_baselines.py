@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import datasets
-from eval.baselines import LangChainDefault, lead_summary
+from eval.quality import datasets
+from eval.quality.baselines import LangChainDefault, lead_summary
 from index.documents import Article, Span
 from index.embed import Embedder, LangChainEmbeddings, l2_normalise
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from eval import datasets
-from eval.splits import xquad_validation_topics
+from eval.quality import datasets
 from index.errors import SanadError
+from rag.reading.training.splits import xquad_validation_topics
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_nogold_variant(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) 
 
 
 def test_ask_answers_the_held_out_topics_only(xquad_ar: datasets.Dataset, xquad_en: datasets.Dataset) -> None:
-    """`ask` is evaluated on the XQuAD topics the reader never trained on (eval/splits.py)."""
+    """`ask` is evaluated on the XQuAD topics the reader never trained on (rag/reading/training/splits.py)."""
     topics = {t.replace("_", " ") for t in xquad_validation_topics()}  # article titles have spaces
     title = {a.doc_id: a.title for a in xquad_ar.articles}
     for ds in (xquad_ar, xquad_en):

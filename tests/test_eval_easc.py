@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from eval import easc
-from eval.easc_eval import AGREEMENT, LENGTHS, SYSTEMS, evaluate_easc, leave_one_out
-from eval.run import run
+from eval.quality import easc
+from eval.quality.easc_eval import AGREEMENT, LENGTHS, SYSTEMS, evaluate_easc, leave_one_out
+from eval.quality.run import run
 from index.embed import Embedder
 
 SENTENCES = [

@@ -1,4 +1,4 @@
-"""The pure metric functions of eval/metrics.py against hand-computed values and rouge-score as an oracle."""
+"""The pure metric functions of eval/quality/metrics.py against hand-computed values and rouge-score as an oracle."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from eval import metrics
+from eval.quality import metrics
+from rag import matching
 
 # -- retrieval -------------------------------------------------------------------------------
 
@@ -67,23 +68,23 @@ def test_recall_curve() -> None:
     ],
 )
 def test_contains_answer_after_normalisation(excerpt: str, gold: str) -> None:
-    assert metrics.contains_answer(excerpt, [gold])
+    assert matching.contains_answer(excerpt, [gold])
 
 
 def test_contains_answer_negative_and_alternatives() -> None:
-    assert not metrics.contains_answer("أعلنت الحكومة", ["البرلمان"])
-    assert metrics.contains_answer("أعلن البرلمان", ["الحكومة", "البرلمان"])
-    assert not metrics.contains_answer("anything", [])
-    assert not metrics.contains_answer("anything", [""])  # an empty gold string never matches
+    assert not matching.contains_answer("أعلنت الحكومة", ["البرلمان"])
+    assert matching.contains_answer("أعلن البرلمان", ["الحكومة", "البرلمان"])
+    assert not matching.contains_answer("anything", [])
+    assert not matching.contains_answer("anything", [""])  # an empty gold string never matches
 
 
 def test_token_f1_hand_values() -> None:
-    assert metrics.token_f1("the cat sat on the mat", ["cat sat"]) == pytest.approx(0.5)  # p=2/6, r=1
-    assert metrics.token_f1("قال إن الحكومة", ["الحكومه"]) == pytest.approx(0.5)  # normalised tokens
-    assert metrics.token_f1("cat", ["dog", "cat"]) == 1.0  # best gold answer
-    assert metrics.token_f1("a a b", ["a"]) == pytest.approx(2 * (1 / 3) / (1 + 1 / 3))  # multiset overlap
-    assert metrics.token_f1("", ["cat"]) == 0.0
-    assert metrics.token_f1("cat", []) == 0.0
+    assert matching.token_f1("the cat sat on the mat", ["cat sat"]) == pytest.approx(0.5)  # p=2/6, r=1
+    assert matching.token_f1("قال إن الحكومة", ["الحكومه"]) == pytest.approx(0.5)  # normalised tokens
+    assert matching.token_f1("cat", ["dog", "cat"]) == 1.0  # best gold answer
+    assert matching.token_f1("a a b", ["a"]) == pytest.approx(2 * (1 / 3) / (1 + 1 / 3))  # multiset overlap
+    assert matching.token_f1("", ["cat"]) == 0.0
+    assert matching.token_f1("cat", []) == 0.0
 
 
 def test_citation_exact() -> None:
@@ -173,7 +174,7 @@ def test_rouge_matches_rouge_score_on_english(pred: str, ref: str) -> None:
 
 
 def test_rouge_score_default_tokenizer_drops_arabic() -> None:
-    """Why eval/metrics.py implements ROUGE itself: rouge-score sees no tokens in Arabic text."""
+    """Why eval/quality/metrics.py implements ROUGE itself: rouge-score sees no tokens in Arabic text."""
     rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer")
     oracle = rouge_scorer.RougeScorer(["rouge1"]).score("الحكومة تعلن", "الحكومة تعلن")
     assert oracle["rouge1"].fmeasure == 0.0

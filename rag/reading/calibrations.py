@@ -1,6 +1,6 @@
 """Calibrations fitted for readers other than the shipped one (e.g. ``st:`` cross-encoders), by name.
 
-``python -m eval.calibrate_reader --reader st:NAME`` writes them into
+``python -m rag.reading.training.calibrate --reader st:NAME`` writes them into
 ``rag/reading/calibrations.json``: Platt scaling of the model's score, the weight of the
 first-stage ranking beside it and the abstention model. A reader without one keeps its own
 scores and the first-stage abstention model.

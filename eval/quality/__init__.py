@@ -1,0 +1,1 @@
+"""Quality evaluation behind `sanad eval`: datasets, metrics, systems, reports, floors, and fits on its data."""

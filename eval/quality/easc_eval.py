@@ -1,0 +1,171 @@
+"""Per-article summaries against EASC's human summaries: Sanad beside Lead-N, centrality and random.
+
+Every system chooses from the same candidate sentences (rag/summary_units.py) and makes the same
+number of them, at two lengths: the references' (the mean number of candidates the five people
+picked) and Sanad's default (the fitted length model). ROUGE-1/2/L F against each of the five
+summaries, mean and max over them, on Arabic-normalised tokens. Sanad's model is fitted on
+easc-dev itself, so its headline figure is cross-validated: each article is summarised by the
+model fitted on the other folds; the shipped model (fitted on all of it) is shown beside it.
+How far any system can rise is shown by the references themselves: each person's summary scored
+against the other four, beside Sanad and Lead-N scored against the same four (``leave_one_out``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.quality import easc, fit_summary, metrics
+from eval.quality.baselines import centrality_summary, lead_summary
+from index.documents import Article, Span
+from index.embed import Embedder
+from rag.pipeline import Pipeline
+from rag.summarize import SummaryConfig
+from rag.summary_units import summary_units
+
+SYSTEMS = ("sanad", "sanad_shipped", "lead", "centrality", "random")
+LABELS = {
+    "sanad": "Sanad (5-fold CV)",
+    "sanad_shipped": "Sanad as shipped (fitted on all of easc-dev: in-sample)",
+    "lead": "Lead-N",
+    "centrality": "centrality alone",
+    "random": "random (mean of 10 draws)",
+}
+LENGTHS = ("reference", "default")
+METRICS = ("rouge1", "rouge2", "rougeL", "rouge1_max", "rouge2_max", "rougeL_max")
+AGREEMENT = ("human", "sanad", "lead")  # a person's summary, then the systems, against the other four
+AGREEMENT_LABELS = {"human": "one person's summary", "sanad": LABELS["sanad"], "lead": LABELS["lead"]}
+RANDOM_DRAWS = 10
+SEED = 13
+
+Chooser = Callable[[int], list[Span]]  # n sentences -> the spans a system picks
+
+
+def rouge(sentences: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """ROUGE-1/2/L F of one summary against every reference: the mean and the max over them."""
+    text = easc.as_written(" ".join(sentences))
+    scores = {
+        "rouge1": [metrics.rouge_n(text, r, 1) for r in references],
+        "rouge2": [metrics.rouge_n(text, r, 2) for r in references],
+        "rougeL": [metrics.rouge_l(text, r) for r in references],
+    }
+    out = {k: float(np.mean(v)) for k, v in scores.items()}
+    return out | {f"{k}_max": float(np.max(v)) for k, v in scores.items()}
+
+
+def evaluate_easc(embedder: Embedder, cache: Path, k: int = fit_summary.FOLDS) -> dict[str, Any]:
+    """Every figure of the EASC summary benchmark, as JSON-ready values."""
+    started = time.perf_counter()
+    data = easc.load()
+    summary = SummaryConfig()
+    pipeline = fit_summary.build(embedder, cache, data, summary)
+    rows = fit_summary.examples(pipeline, data)
+    models = fit_summary.cross_validated(rows, k)
+    model_of = {i: model for held, model in models for i in held}
+    corpus = pipeline.corpus
+    per_doc: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    sizes: dict[str, list[int]] = {length: [] for length in LENGTHS}
+    agreement: list[dict[str, dict[str, float]]] = []
+    for i, article in enumerate(data.articles):
+        model = model_of[i]
+        refs = corpus.by_doc[article.doc_id]
+        spans = [Span(r.start, r.end) for r in refs]
+        vectors = corpus.vectors[[r.pos for r in refs]]
+        choosers: dict[str, Chooser] = {
+            "sanad": partial(_sanad, pipeline, article.doc_id, replace(summary, model=model)),
+            "sanad_shipped": partial(_sanad, pipeline, article.doc_id, None),
+            "lead": partial(lead_summary, article),
+            "centrality": partial(centrality_summary, article, spans, vectors),
+        }
+        lengths = {"reference": max(1, round(float(np.mean(rows[i].lengths)))), "default": model.length(len(rows[i].y))}
+        per_doc[article.doc_id] = {}
+        for length, n in lengths.items():
+            sizes[length].append(n)
+            references = data.references[article.doc_id]
+            figures = {name: rouge(_texts(article, choose(n)), references) for name, choose in choosers.items()}
+            figures["random"] = _random(article, spans, n, references)
+            per_doc[article.doc_id][length] = figures
+        agreement.append(leave_one_out(data.references[article.doc_id], rows[i].lengths, {
+            name: partial(_chosen_texts, article, choosers[name]) for name in AGREEMENT[1:]}))
+    return {
+        "file": str(data.file),
+        "articles": len(data.articles),
+        "folds": len(models),
+        "seconds": round(time.perf_counter() - started, 1),
+        "sentences": {length: float(np.mean(v)) for length, v in sizes.items()},
+        "candidates": float(np.mean([len(r.y) for r in rows])),
+        "figures": {length: _means(per_doc, length) for length in LENGTHS},
+        "agreement": {name: {m: float(np.mean([a[name][m] for a in agreement])) for m in METRICS[:3]}
+                      for name in AGREEMENT},
+        "by_fold": [_fold_figures(per_doc, [data.articles[i].doc_id for i in held]) for held, _ in models],
+        "length_error_sentences": fit_summary.length_errors(rows, k),
+        "shipped_model": summary.model.to_dict(),
+        "per_doc": per_doc,
+    }
+
+
+def leave_one_out(references: Sequence[str], lengths: Sequence[int],
+                  choosers: dict[str, Callable[[int], list[str]]]) -> dict[str, dict[str, float]]:
+    """ROUGE-1/2/L F (mean over the others) of each reference against the other references, and of
+    each system, making as many sentences as those others on average, against the same ones.
+
+    The references disagree; a summary that scores above what one person scores against the
+    others has learnt their consensus, not one person's taste. Means over the references.
+    """
+    if len(references) < 2:
+        raise ValueError("leave-one-out agreement needs at least two references")
+    scores: dict[str, list[dict[str, float]]] = {"human": [], **{name: [] for name in choosers}}
+    for j, own in enumerate(references):
+        others = [r for k, r in enumerate(references) if k != j]
+        n = max(1, round(float(np.mean([c for k, c in enumerate(lengths) if k != j]))))
+        scores["human"].append(rouge([own], others))
+        for name, choose in choosers.items():
+            scores[name].append(rouge(choose(n), others))
+    return {name: {m: float(np.mean([r[m] for r in rows])) for m in METRICS[:3]} for name, rows in scores.items()}
+
+
+def _chosen_texts(article: Article, choose: Chooser, n: int) -> list[str]:
+    return _texts(article, choose(n))
+
+
+def _sanad(pipeline: Pipeline, doc_id: str, config: SummaryConfig | None, n: int) -> list[Span]:
+    """Sanad's summary of ``n`` sentences with ``config`` (None: the pipeline's, i.e. the shipped model)."""
+    return [Span(s.start, s.end) for s in pipeline.summarize(doc_id, sentences=n, config=config).sentences]
+
+
+def _texts(article: Article, spans: Sequence[Span]) -> list[str]:
+    return [article.text[s.start : s.end] for s in spans]
+
+
+def _random(article: Article, spans: Sequence[Span], n: int, references: Sequence[str]) -> dict[str, float]:
+    """Mean figures of ``RANDOM_DRAWS`` random choices of ``n`` candidates (seeded per article)."""
+    units = summary_units(article, spans)
+    rng = random.Random(f"{SEED}:{article.doc_id}")
+    draws = []
+    for _ in range(RANDOM_DRAWS):
+        picked = sorted(rng.sample(range(len(units)), min(n, len(units))))
+        draws.append(rouge([article.text[units[j].start : units[j].end] for j in picked], references))
+    return {m: float(np.mean([d[m] for d in draws])) for m in METRICS}
+
+
+def _means(per_doc: dict[str, Any], length: str, docs: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    docs = list(per_doc) if docs is None else docs
+    return {s: {m: float(np.mean([per_doc[d][length][s][m] for d in docs])) for m in METRICS} for s in SYSTEMS}
+
+
+def _fold_figures(per_doc: dict[str, Any], docs: Sequence[str]) -> dict[str, Any]:
+    """Sanad (CV) and Lead-N on one fold's articles, at both lengths."""
+    out: dict[str, Any] = {"articles": len(docs)}
+    for length in LENGTHS:
+        means = _means(per_doc, length, docs)
+        for system in ("sanad", "lead"):
+            for metric in ("rouge1", "rouge2"):
+                out[f"{length}:{system}:{metric}"] = means[system][metric]
+    return out
