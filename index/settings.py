@@ -20,7 +20,7 @@ class Settings:
 
     index_dir: Path
     embedder: str
-    reader: str  # the reading model that orders, cites and abstains (see rag/reader.py)
+    reader: str  # the reading model that orders, cites and abstains (see rag/reading/registry.py)
     corpus_dir: Path  # the default folder indexed on first run
     eval_cache_dir: Path  # indexes and vectors the evaluation builds once and reuses
 

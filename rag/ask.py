@@ -55,7 +55,8 @@ class Asker:
     def answer(self, question: Question, k: int | None = None, filters: Filters | None = None) -> Answer:
         """Cited excerpts (up to ``k``, default ``config.excerpts``), or an abstention citing the closest."""
         first = self.first_stage.rank(question, filters)
-        read = self.reading.read(question, self.pool.take(first), first)
+        pool = self.pool.take(first)
+        read = self.reading.read(question, pool, first)
         verdict = self.abstention.judge(question, filters, first, read)
         chosen = self.citations.choose(read, k or self.config.excerpts)
         citations = self.citations.cite(chosen, phrases=not verdict.abstained)

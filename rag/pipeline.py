@@ -23,7 +23,8 @@ from rag.ask import AnswerConfig, Asker
 from rag.corpus import Corpus
 from rag.overview import build_overview
 from rag.question import read_question
-from rag.reader import DEFAULT_READER, Reader, get_reader
+from rag.reading.base import Reader
+from rag.reading.registry import DEFAULT_READER, get_reader
 from rag.retrieve import Filters, Hit, Mode, RetrievalConfig, Retriever
 from rag.summarize import SummaryConfig, SummaryEnricher, select_sentences
 from rag.types import Answer, Language, Overview, Summary, SummarySentence, Turn

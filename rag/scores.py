@@ -20,7 +20,7 @@ def rescale(x: np.ndarray, flat: float = 0.0) -> np.ndarray:
 
 def fused(probabilities: npt.ArrayLike, first_stage: npt.ArrayLike, weight: float) -> np.ndarray:
     """The reader's log-odds plus ``weight`` times the first-stage scores standardised within the
-    pool, as probabilities: the order ``ask`` cites in (see rag.reader.Reader.first_stage_weight)."""
+    pool, as probabilities: the order ``ask`` cites in (see rag.reading.base.Reader.first_stage_weight)."""
     p = np.clip(np.asarray(probabilities, dtype=float), 1e-9, 1 - 1e-9)
     z = standardise(np.asarray(first_stage, dtype=float)) if weight else 0.0
     return 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) + weight * z)))

@@ -13,6 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 .venv/bin/ruff check index rag ui eval tests
 .venv/bin/mypy index rag ui eval
+.venv/bin/lint-imports  # the layer and no-circle contracts in pyproject.toml
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then

@@ -20,8 +20,8 @@ from index.embed import Embedder
 from index.manifest import MANIFEST_FILE, Manifest
 from index.store import BM25_DIR, CHUNK_VECTORS, RECORDS, VERSIONS, current_version, new_staging_dir, publish
 from index.vectors import VectorTable
-from rag.cli import main
 from rag.pipeline import Pipeline
+from ui.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from ui.cli import main
 
 pytestmark = pytest.mark.slow
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -26,9 +26,9 @@ from index.check import check_index, content_differences, index_content
 from index.embed import Embedder
 from index.errors import IndexWriteError
 from index.store import VERSIONS, current_version
-from rag.cli import main
 from rag.pipeline import Pipeline
 from ui.chat import Chat, Exchange
+from ui.cli import main
 from ui.feedback import FeedbackLog
 from ui.library import Library
 
@@ -217,7 +217,7 @@ def test_read_only_index_folder_refuses_writes_and_still_answers(
 def start_index(index_dir: Path, corpus: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "index", str(corpus), "--index-dir", str(index_dir), *extra],
+        [sys.executable, "-m", "ui.cli", "index", str(corpus), "--index-dir", str(index_dir), *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

@@ -95,7 +95,7 @@ def test_leave_one_out_scores_each_person_against_the_others() -> None:
 
 def test_a_missing_set_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from rag.cli import main
+    from ui.cli import main
 
     monkeypatch.setenv(easc.ENV, str(tmp_path / "nowhere.jsonl"))
     assert main(["eval", "--dataset", "easc-dev", "--out", str(tmp_path / "out"),

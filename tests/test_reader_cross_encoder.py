@@ -15,10 +15,11 @@ import pytest
 import torch
 
 from index.embed import Embedder
-from rag.cli import main
 from rag.pipeline import Pipeline
-from rag.reader import Passage, get_reader
+from rag.reading.base import Passage
 from rag.reading.cross_encoder import CrossEncoderReader
+from rag.reading.registry import get_reader
+from ui.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import pytest
 
 from index.errors import ReaderError
 from rag.ask import AnswerConfig
-from rag.reader import Passage
+from rag.reading.base import Passage
 from rag.reading.shipped import BATCH, WEIGHTS, SanadReader
 
 pytestmark = pytest.mark.slow

@@ -19,8 +19,9 @@ from index.errors import ReaderError
 from rag.abstain import AbstentionModel
 from rag.ask import AnswerConfig
 from rag.pipeline import Pipeline
-from rag.reader import Passage, Reader, Reading, get_reader
+from rag.reading.base import Passage, Reader, Reading
 from rag.reading.compressor import ReaderCompressor
+from rag.reading.registry import get_reader
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """The options of ``sanad bench`` / ``python -m eval.bench.run``.
 
-Kept free of heavy imports: rag/cli.py builds its parser from them, and ``sanad --help`` stays instant.
+Kept free of heavy imports: ui/cli.py builds its parser from them, and ``sanad --help`` stays instant.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from index.segment import ChunkerConfig
 from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.question import read_question
-from rag.reader import Passage
+from rag.reading.base import Passage
 from rag.reading.shipped import SanadReader
 from rag.summarize import SummaryConfig
 
@@ -32,11 +32,11 @@ def seeds_pools(cache: Path | None) -> list[tuple[str, list[Passage]]]:
     data = datasets.load("seeds")
     embedder = get_embedder("e5-small")
     cached = cached_index(cache_root(cache), data.corpus, data.articles, embedder, ChunkerConfig(), SummaryConfig())
-    answerer = Pipeline(cached.path, embedder, reader=None).answerer
+    asker = Pipeline(cached.path, embedder, reader=None).asker
     out = []
     for q in data.questions:
         question = read_question(q.question)
-        out.append((question.search, answerer.pool(answerer.rank_sentences(question))[1]))
+        out.append((question.search, list(asker.pool.take(asker.first_stage.rank(question)).passages)))
     return out
 
 

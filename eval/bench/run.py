@@ -47,9 +47,9 @@ from eval.bench.options import add_options
 from eval.bench.stages import StageClock
 from eval.quality import datasets
 from eval.quality.run import REPORTS, git_commit
+from index.blas import single_threaded_blas
 from index.embed import SPARSE_TOP_K, E5SmallEmbedder
 from index.ingest import load_articles
-from index.openmp import single_threaded_blas
 from index.segment import ChunkerConfig, chunk_article, split_sentences
 from rag.pipeline import Pipeline
 
@@ -333,7 +333,7 @@ def serve_startup(index_dir: Path, question: str) -> dict[str, Any]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    argv = [sys.executable, "-m", "rag.cli", "serve", "--index-dir", str(index_dir), "--port", str(port)]
+    argv = [sys.executable, "-m", "ui.cli", "serve", "--index-dir", str(index_dir), "--port", str(port)]
     started = time.perf_counter()
     process = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                cwd=Path(__file__).resolve().parents[2])
@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The benchmark with parsed options (``sanad bench`` parses them in rag/cli.py)."""
+    """The benchmark with parsed options (``sanad bench`` parses them in ui/cli.py)."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     single_threaded_blas()  # as every `sanad` command does (index/openmp.py)
     commit, dirty = git_commit()

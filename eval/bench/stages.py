@@ -20,10 +20,15 @@ from typing import Any
 from index.embed import E5SmallEmbedder
 from index.records import RecordReader
 from index.vectors import VectorTable
-from rag import answer, pipeline
+from rag import pipeline
 from rag.abstain import AbstentionModel
-from rag.answer import Answerer
 from rag.retrieve import Retriever
+from rag.stages import signals
+from rag.stages.abstention import Abstention
+from rag.stages.citations import Citations
+from rag.stages.first_stage import FirstStage
+from rag.stages.framing import ExtractiveComposer
+from rag.stages.reading import ReadingStage
 
 BACKGROUND = "sparse query vector (background thread)"
 OTHER = "other (question parsing, index state, glue)"
@@ -34,22 +39,22 @@ RERANK = "reranking"
 STAGES: tuple[tuple[Any, str, str], ...] = (
     (Retriever, "embed_query", "query embedding (dense)"),
     (E5SmallEmbedder, "embed_sparse", BACKGROUND),
-    (Answerer, "_sparse_scores", "sparse match (incl. waiting for the sparse vector)"),
+    (signals, "sparse_scores", "sparse match (incl. waiting for the sparse vector)"),
     (Retriever, "lexical_scores", "BM25"),
     (VectorTable, "search", "dense search (FAISS)"),
     (Retriever, "_fuse", "fusion + diversity"),
     (Retriever, "_diversify", "fusion + diversity"),
     (RecordReader, "chunks", "chunk records (SQLite)"),
     (Retriever, "search", "retrieval glue"),
-    (Answerer, "rank_sentences", "sentence scoring"),
-    (Answerer, "read", RERANK),
-    (Answerer, "_name_match", "sentence scoring"),
-    (Answerer, "_context", "sentence scoring"),
-    (Answerer, "_distinct", "sentence scoring"),
-    (Answerer, "_newest_before", "time scope"),
+    (FirstStage, "rank", "sentence scoring"),
+    (ReadingStage, "read", RERANK),
+    (signals, "name_match", "sentence scoring"),
+    (signals, "chunk_context", "sentence scoring"),
+    (Citations, "choose", "sentence scoring"),
+    (Abstention, "_newest_before", "time scope"),
     (AbstentionModel, "abstain", "abstention"),
-    (answer, "compose", "formatting"),
-    (Answerer, "_cite", "formatting"),
+    (ExtractiveComposer, "compose", "formatting"),
+    (Citations, "cite", "formatting"),
     (pipeline, "read_question", OTHER),
 )
 

@@ -22,11 +22,11 @@ from eval.quality.datasets import Dataset, Question, heldout_xquad_ids, load_xqu
 from index.embed import get_embedder
 from index.segment import ChunkerConfig
 from rag.abstain import MODEL_FILE, fit_model
-from rag.answer import evidence
 from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline
 from rag.question import read_question
 from rag.retrieve import Filters
+from rag.stages.abstention import evidence
 from rag.summarize import SummaryConfig
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             (doc_id,) = asked.doc_ids
             topic = topic_of[doc_id]
             for filters, label in ((Filters(topic), 1.0), (Filters(topic - {doc_id}), 0.0)):
-                ranked = state.answerer.rank_sentences(question, filters)
+                ranked = state.asker.first_stage.rank(question, filters)
                 found = evidence(ranked)
                 rows.append([found[f] for f in USED])
                 labels.append(label)

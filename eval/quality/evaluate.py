@@ -28,7 +28,8 @@ from rag import matching
 from rag.index_cache import cached_index
 from rag.pipeline import Pipeline
 from rag.progress import TqdmProgress
-from rag.reader import Reader, get_reader
+from rag.reading.base import Reader
+from rag.reading.registry import get_reader
 from rag.summarize import SummaryConfig
 
 

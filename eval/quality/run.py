@@ -1,6 +1,6 @@
 """``sanad eval``: evaluate, write report.md, results.json, questions.jsonl and the plots, check floors.
 
-The subcommand's body: rag/cli.py parses the flags and calls ``run(args)``. Reports go to
+The subcommand's body: ui/cli.py parses the flags and calls ``run(args)``. Reports go to
 ``eval/reports/<date>-<commit>/`` unless ``--out`` is given; indexes to the cache (rag/index_cache.py).
 """
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 
 from eval.quality import datasets
+from index.blas import single_threaded_blas
 from index.embed import get_embedder
-from index.openmp import single_threaded_blas
 from index.segment import ChunkerConfig
 from rag.index_cache import cache_root, cached_index
 from rag.pipeline import Pipeline

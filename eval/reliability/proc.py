@@ -15,6 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def sanad(*args: str, **popen: Any) -> subprocess.Popen[str]:
-    """``python -m rag.cli ARGS`` with this checkout on the path (what the ``sanad`` script runs)."""
+    """``python -m ui.cli ARGS`` with this checkout on the path (what the ``sanad`` script runs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "rag.cli", *args], cwd=ROOT, env=env, text=True, **popen)
+    return subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=env, text=True, **popen)

@@ -1,1 +1,4 @@
-"""The reading model: a cross-encoder over question and sentence (see rag/reader.py for the seam)."""
+"""The reading model: a cross-encoder over question and sentence.
+
+The seam is rag/reading/base.py; rag/reading/registry.py picks a reader by name.
+"""

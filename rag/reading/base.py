@@ -2,7 +2,7 @@
 
 A reader returns, per candidate sentence, a calibrated probability that the sentence answers the
 question and, when it can, the answer phrase inside it. Implementations live beside this module;
-rag/reader.py picks one by name. Does not retrieve or order anything itself.
+rag/reading/registry.py picks one by name. Does not retrieve or order anything itself.
 """
 
 from __future__ import annotations

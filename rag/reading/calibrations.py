@@ -22,9 +22,9 @@ CALIBRATIONS = Path(__file__).with_name("calibrations.json")
 class Calibration:
     slope: float
     intercept: float
-    first_stage_weight: float  # see rag.reader.Reader.first_stage_weight
+    first_stage_weight: float  # see rag.reading.base.Reader.first_stage_weight
     abstention: AbstentionModel
-    pool: int | None = None  # see rag.reader.Reader.calibrated_pool; None in files written before it was recorded
+    pool: int | None = None  # see rag.reading.base.Reader.calibrated_pool; None in files written before it was recorded
 
     def probability(self, logit: float) -> float:
         return 1.0 / (1.0 + math.exp(-max(min(self.slope * logit + self.intercept, 50.0), -50.0)))

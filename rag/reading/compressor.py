@@ -28,7 +28,7 @@ class ReaderCompressor(BaseDocumentCompressor):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    reader: Any  # rag.reader.Reader (typed loosely: pydantic cannot validate a Protocol)
+    reader: Any  # rag.reading.base.Reader (typed loosely: pydantic cannot validate a Protocol)
     top_n: int = 3
     context_key: str | None = "title"  # metadata read with each document, like a headline
 

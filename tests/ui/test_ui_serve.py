@@ -14,7 +14,7 @@ import pytest
 from gradio_client import Client
 
 from index.errors import SanadError
-from rag.cli import main
+from ui.cli import main
 from ui.serve import parse_auth
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def test_first_run_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -
     corpus.mkdir()
     (corpus / "alpha.txt").write_text("Alpha Base\nThe alpha base has twelve hangars.\n", encoding="utf-8")
     argv = [
-        sys.executable, "-m", "rag.cli", "serve", "--port", str(free_port()), "--auth", "reader:s3:cret",
+        sys.executable, "-m", "ui.cli", "serve", "--port", str(free_port()), "--auth", "reader:s3:cret",
         "--index-dir", str(tmp_path / "index"), "--corpus", str(corpus), "--embedder", "minilm",
     ]
     process = subprocess.Popen(argv, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)

@@ -27,15 +27,16 @@ from index.embed import Embedder, get_embedder
 from index.errors import SanadError
 from index.segment import ChunkerConfig
 from rag.abstain import READER_EVIDENCE, AbstentionModel, fit_logistic, fit_model, reader_evidence
-from rag.answer import Answerer
+from rag.ask import Asker
 from rag.index_cache import cache_root, cached_index
 from rag.matching import contains_answer, token_f1
 from rag.pipeline import Pipeline
 from rag.question import read_question
-from rag.reader import Reader, get_reader
 from rag.reading import calibrations
+from rag.reading.base import Reader
 from rag.reading.calibrations import Calibration
 from rag.reading.cross_encoder import CrossEncoderReader
+from rag.reading.registry import get_reader
 from rag.reading.shipped import SanadReader
 from rag.reading.training import squad
 from rag.reading.training.card import write_card
@@ -64,7 +65,7 @@ class Run:
 
 def runs(pipeline: Pipeline, reader: Reader, corpus: squad.Corpus, topics: bool) -> Iterator[Run]:
     """The runs of ``corpus``'s held-out questions, as the module docstring lists them."""
-    answerer = pipeline.answerer
+    asker = pipeline.asker
     by_topic: dict[str, set[str]] = {}
     for a in corpus.articles:
         by_topic.setdefault(a.title or a.doc_id, set()).add(a.doc_id)
@@ -77,12 +78,13 @@ def runs(pipeline: Pipeline, reader: Reader, corpus: squad.Corpus, topics: bool)
         scopes = [everything, topic_of[gold]] if topics else [everything]
         for scope in scopes:
             for allowed, answerable in ((scope, True), (scope - {gold}, False)):
-                yield _run(answerer, reader, q, Filters(None if allowed == everything else allowed), answerable)
+                yield _run(asker, reader, q, Filters(None if allowed == everything else allowed), answerable)
 
 
-def _run(answerer: Answerer, reader: Reader, q: squad.Gold, filters: Filters, answerable: bool) -> Run:
+def _run(asker: Asker, reader: Reader, q: squad.Gold, filters: Filters, answerable: bool) -> Run:
     question = read_question(q.question)
-    pool, passages = answerer.pool(answerer.rank_sentences(question, filters))
+    pool = asker.pool.take(asker.first_stage.rank(question, filters))
+    passages = pool.passages
     texts = [p.sentence for p in passages]
     if isinstance(reader, SanadReader):
         logits, spans = reader.scores(question.search, passages)
@@ -90,11 +92,13 @@ def _run(answerer: Answerer, reader: Reader, q: squad.Gold, filters: Filters, an
                                                                                                  strict=True)])
         span_p = np.array([p for _, _, p in spans])
     elif isinstance(reader, CrossEncoderReader):
-        logits, f1, span_p = reader.raw_logits(question.search, passages), np.zeros(len(pool)), np.zeros(len(pool))
+        logits = reader.raw_logits(question.search, passages)
+        f1, span_p = np.zeros(len(passages)), np.zeros(len(passages))
     else:
         raise SanadError(f"cannot calibrate reader {reader.name!r}: it exposes no raw scores")
     labels = np.array([float(answerable and contains_answer(t, q.answers)) for t in texts])
-    return Run(q.id, answerable, np.asarray(logits, dtype=float), labels, f1, span_p, np.array([s.score for s in pool]))
+    first_stage = np.array([c.score for c in pool.candidates])
+    return Run(q.id, answerable, np.asarray(logits, dtype=float), labels, f1, span_p, first_stage)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The ``sanad`` command: the composition root that wires index, rag and ui together.
+"""The ``sanad`` command: the composition root above the layers it drives (index, rag, ui, eval).
 
 Heavy modules are imported inside each subcommand so ``sanad --help`` is instant. Domain errors
 become one line on stderr and exit code 1; nothing else here holds logic worth testing apart.
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from eval.bench.options import add_options as add_bench_options  # stdlib only: --help stays instant
 
-    p = sub.add_parser("bench", help="speed and memory benchmark beside LangChain and at scale (eval/bench.py)")
+    p = sub.add_parser("bench", help="speed and memory benchmark beside LangChain and at scale (eval/bench/run.py)")
     add_bench_options(p)
     p.set_defaults(run=_cmd_bench)
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from index.errors import ReaderError
 from index.settings import DEFAULT_READER
-from rag.reading.base import Passage, Reader, Reading
+from rag.reading.base import Reader
 
-__all__ = ["DEFAULT_READER", "Passage", "Reader", "Reading", "get_reader"]
+__all__ = ["DEFAULT_READER", "get_reader"]
 
 
 def _shipped() -> Reader:
