@@ -91,3 +91,15 @@ def test_curves() -> None:
         "u": {},
     }
     assert curves(questions, outcomes) == {"bm25": [0.5] + [1.0] * 9}
+
+
+def test_pool_recall_counts_answer_sentences_inside_the_pool_read_and_larger_ones() -> None:
+    questions = [q("p1"), q("p2"), q("p3"), q("p4"), q("u1", answerable=False)]
+    ranks = {"p1": 0, "p2": 11, "p3": 30, "p4": None, "u1": None}
+    ran = [(x, replace(hit(x.id, "sanad", ("a",), ("y",), abstained=False), answer_rank=ranks[x.id], pool=12))
+           for x in questions]
+    f = score_system("sanad", ran)
+    assert f["pool"] == 12
+    assert f["pool_recall"] == 0.5  # ranks 0 and 11 are in a pool of 12; the unanswerable u1 does not count
+    assert f["pool_recall@24"] == 0.5 and f["pool_recall@32"] == 0.75 and f["pool_recall@48"] == 0.75
+    assert "pool_recall" not in score_system("hybrid", [(questions[0], hit("p1", "hybrid", ("a",), ("y",)))])

@@ -13,7 +13,7 @@ from eval.quality.easc_eval import LABELS as EASC_LABELS
 from eval.quality.easc_eval import SYSTEMS as EASC_SYSTEMS
 from eval.quality.scoring import ANSWERED, dataset_groups
 from eval.quality.summaries import SUMMARY_SYSTEMS
-from eval.quality.systems import ANSWER_SYSTEMS, LABELS, SYSTEMS
+from eval.quality.systems import ANSWER_SYSTEM, ANSWER_SYSTEMS, LABELS, SYSTEMS
 
 Table = Mapping[str, Mapping[str, float | None]]  # system -> metric -> value
 
@@ -26,6 +26,8 @@ MAIN_COLUMNS = [
 ]
 ABSTAIN_COLUMNS = [("unanswerable", "unanswerable"), ("abstain_precision", "precision"),
                    ("abstain_recall", "recall"), ("abstain_f1", "F1"), ("false_abstention", "false abstention")]
+POOL_COLUMNS = [("pool", "pool"), ("pool_recall", "pool recall"), ("pool_recall@24", "@24"),
+                ("pool_recall@32", "@32"), ("pool_recall@48", "@48")]
 PHRASE_COLUMNS = [("phrase_given", "phrase given"), ("phrase_em", "phrase EM"), ("phrase_f1", "phrase F1")]
 SUMMARY_COLUMNS = [("keyfact_coverage", "key facts"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"),
                    ("rougeL", "ROUGE-L"), ("redundancy", "redundancy"), ("compression", "compression"),
@@ -75,7 +77,7 @@ GLOSSARY = """\
 def fmt(value: float | None, metric: str = "") -> str:
     if value is None:
         return "—"
-    if metric.endswith("_ms") or metric in {"first_excerpt_chars", "unanswerable", "questions"}:
+    if metric.endswith("_ms") or metric in {"first_excerpt_chars", "unanswerable", "questions", "pool"}:
         return f"{value:.0f}"
     if metric == "sentences":
         return f"{value:.1f}"
@@ -160,6 +162,20 @@ def abstention_section(figures: Mapping[str, Table]) -> list[str]:
     return [*out, "", "![Reliability of the reader's probability](reliability.png)"]
 
 
+def pool_section(figures: Mapping[str, Table]) -> list[str]:
+    """Pool recall of the product's ``ask`` per group: the share of answerable questions whose answer
+    sentence is among the candidates the reader reads (its ceiling), and at larger pools."""
+    out = ["## Reader's pool recall (`ask`)", "",
+           "Share of answerable questions whose answer sentence is among the first-stage candidates the "
+           "reader reads; the reader cannot cite what the pool lacks.", "",
+           "| group | " + " | ".join(h for _, h in POOL_COLUMNS) + " |", "|---|" + "---|" * len(POOL_COLUMNS)]
+    for group, rows in figures.items():
+        sanad = rows.get(ANSWER_SYSTEM, {})
+        if not group.endswith(f"/{ANSWERED}") and sanad.get("pool_recall") is not None:
+            out.append(f"| {group} | " + " | ".join(fmt(sanad.get(m), m) for m, _ in POOL_COLUMNS) + " |")
+    return [*out, ""]
+
+
 def render(results: Mapping[str, Any]) -> str:
     run, figures = results["run"], results["figures"]
     out = [
@@ -196,6 +212,7 @@ def render(results: Mapping[str, Any]) -> str:
         out += [f"### {group} ({fmt(n, 'questions')} answerable questions)", "",
                 table(rows, SYSTEMS, MAIN_COLUMNS, LABELS), ""]
     out += abstention_section(figures)
+    out += pool_section(figures)
     out += ["", "## What each design choice gains", "", "Differences on the same questions and index "
             "(positive: the first system is better).", "", gains(figures), ""]
     for group, rows in figures.items():

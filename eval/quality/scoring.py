@@ -67,6 +67,7 @@ def score_system(system: str, ran: Sequence[tuple[Question, Outcome]]) -> Figure
     if system in ANSWER_SYSTEMS:
         figures.update(_abstention(ran))
         figures.update(_phrases(answerable))
+        figures.update(_pool_recall(answerable))
     main = [o for q, o in ran if q.allowed is None]  # filtered asks are timed apart from the rest
     ms = [o.seconds * 1000 for o in main]
     figures["latency_p50_ms"] = metrics.percentile(ms, 50)
@@ -132,6 +133,22 @@ def _phrases(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
         "phrase_em": metrics.mean(float(matching.exact_match(p, q.answers)) for q, p in given),
         "phrase_f1": metrics.mean(matching.token_f1(p, q.answers) for q, p in given),
     }
+
+
+POOL_SIZES = (24, 32, 48)  # pool recall beside the shipped pool's: what a larger pool would hold
+
+
+def _pool_recall(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
+    """Share of answerable questions whose answer sentence is in the reader's pool (the reader can
+    only choose what the first stage hands it), at the pool ``ask`` read and at larger ones."""
+    ranked = [o for _, o in answerable if o.pool is not None]
+    if not ranked:
+        return {}
+    out: Figures = {"pool": float(ranked[0].pool or 0)}
+    for size, name in ((None, "pool_recall"), *((n, f"pool_recall@{n}") for n in POOL_SIZES)):
+        out[name] = metrics.mean(
+            float(o.answer_rank is not None and o.answer_rank < (size or o.pool or 0)) for o in ranked)
+    return out
 
 
 def curves(questions: Sequence[Question], outcomes: ByQuestion) -> dict[str, list[float]]:

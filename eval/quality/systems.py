@@ -17,8 +17,10 @@ import numpy as np
 from eval.quality.baselines import LangChainDefault
 from eval.quality.datasets import Question
 from eval.quality.metrics import citation_exact
+from rag import matching
 from rag.pipeline import Pipeline
-from rag.retrieve import MODES, Hit, Retriever
+from rag.question import read_question
+from rag.retrieve import MODES, Filters, Hit, Retriever
 
 RETRIEVAL_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "rrf", "hybrid", "langchain")
 ANSWER_SYSTEM = "sanad"  # the product: `ask` with the reader chosen by --reader (default: Sanad's own)
@@ -54,6 +56,10 @@ class Outcome:
     abstained: bool | None = None  # retrieval systems never abstain
     phrase: str | None = None  # ask: the answer phrase the reader found in the first excerpt
     confidence: float | None = None  # ask with a reader: its probability for the first excerpt
+    # ask, answerable questions: the first-stage rank (0 = best) of the first candidate sentence that
+    # holds a gold answer (None: no candidate does), and the size of the pool the reader reads.
+    answer_rank: int | None = None
+    pool: int | None = None
 
 
 class Systems:
@@ -118,7 +124,18 @@ class Systems:
             bool(answer.abstained),  # rag may hand back numpy.bool_, which json cannot write
             cites[0].answer_phrase if cites else None,
             cites[0].score if cites and self.askers[system].reader is not None else None,
+            self._answer_rank(self.askers[system], q) if q.answerable else None,
+            self.askers[system].answering.reader_pool,
         )
+
+    def _answer_rank(self, pipeline: Pipeline, q: Question) -> int | None:
+        """Where the first stage ranks the first sentence holding a gold answer (untimed: ``ask`` is
+        timed above; this reruns only its first stage, which is deterministic)."""
+        filters = Filters(frozenset(q.allowed) if q.allowed else None)
+        first = pipeline.asker.first_stage.rank(read_question(q.question), filters)
+        corpus = pipeline.corpus
+        return next((i for i, c in enumerate(first.candidates)
+                     if matching.contains_answer(corpus.text(c.ref), q.answers)), None)
 
     def _exact(self, doc_id: str, text: str, start: int, end: int) -> bool:
         """Checked against ``pipeline.article(doc_id).text``, the text ``sanad show`` prints."""
