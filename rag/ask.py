@@ -61,4 +61,5 @@ class Asker:
         chosen = self.citations.choose(read, k or self.config.excerpts)
         citations = self.citations.cite(chosen, phrases=not verdict.abstained)
         answer = self.composer.compose(question, citations, verdict)
-        return Answer(question.asked, answer, verdict.abstained, question.language, citations, question.notice)
+        return Answer(question.asked, answer, verdict.abstained, question.language, citations, question.notice,
+                      question.searched)

@@ -28,6 +28,7 @@ from rag.reading.registry import DEFAULT_READER, get_reader
 from rag.retrieve import Filters, Hit, Mode, RetrievalConfig, Retriever
 from rag.summarize import SummaryConfig, SummaryEnricher, select_sentences
 from rag.types import Answer, Language, Overview, Summary, SummarySentence, Turn
+from rag.varieties import standard_arabic
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Pipeline:
         answering: AnswerConfig | None = None,
         summary: SummaryConfig | None = None,
         reader: str | Reader | None = DEFAULT_READER,
+        varieties: bool = True,
     ) -> None:
         self.index_dir = index_dir
         self._embedder = embedder if not isinstance(embedder, str) else None
@@ -65,6 +67,7 @@ class Pipeline:
         self.retrieval = retrieval or RetrievalConfig()
         self.answering = answering or AnswerConfig()
         self.summary = summary or SummaryConfig()
+        self.varieties = varieties  # rewrite dialect and Arabizi questions into MSA before searching
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         # A reader given by name is built on first use; "none" (or None) ranks by the first stage alone.
@@ -171,11 +174,15 @@ class Pipeline:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """Answer with cited excerpts, or abstain while still citing the closest passages."""
-        parsed = read_question(question, history)
+        parsed = read_question(question, history, rewrite=self._standard if self.varieties else None)
         state = self._state()
         _known(state, doc_ids or ())
         filters = Filters(frozenset(doc_ids) if doc_ids else None, date_from, date_to)
         return state.asker.answer(parsed, k=k, filters=filters)
+
+    def _standard(self, text: str) -> str:
+        """``text`` in MSA, Arabizi spelled against the live index's terms (rag/varieties.py)."""
+        return standard_arabic(text, self._state().retriever.term_frequency)
 
     def search(self, query: str, k: int = 5, mode: Mode | None = None, filters: Filters | None = None) -> list[Hit]:
         """Raw chunk retrieval (for evaluation and the LangChain retriever)."""

@@ -6,7 +6,7 @@ Pure functions over strings. Does not retrieve or score passages; see rag/ask.py
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,10 +47,18 @@ class Question:
     expect: Expect
     notice: str | None = None
     dates: tuple[str, ...] = ()  # ISO dates the question names ("in 2025", "November 2024")
+    searched: str | None = None  # the question rewritten into MSA (dialect, Arabizi), when that changed it
 
 
-def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_QUESTION_CHARS) -> Question:
-    """Validate and analyse ``raw``; empty questions raise ``QuestionError``, long ones are cut."""
+def read_question(
+    raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_QUESTION_CHARS,
+    rewrite: Callable[[str], str] | None = None,
+) -> Question:
+    """Validate and analyse ``raw``; empty questions raise ``QuestionError``, long ones are cut.
+
+    ``rewrite`` turns a dialect or Arabizi question into MSA (rag/varieties.py); the rewrite is
+    what is searched and analysed, and ``searched`` records it when it differs from the question.
+    """
     if not isinstance(raw, str):
         raise QuestionError("the question must be text")
     text = " ".join(raw.split())
@@ -61,15 +69,16 @@ def read_question(raw: str, history: Sequence[Turn] = (), max_chars: int = MAX_Q
         cut = text.rfind(" ", 0, max_chars)
         text = text[: cut if cut > max_chars // 2 else max_chars]
         notice = f"the question was {len(raw):,} characters long; only the first {len(text):,} were used"
-    language = detect_language(text)
-    folded = normalize(text)
+    standard = rewrite(text) if rewrite is not None else text
+    folded = normalize(standard)
     return Question(
         asked=text,
-        search=_with_context(text, folded, history),
-        language=language,
+        search=_with_context(standard, folded, history),
+        language=detect_language(standard),
         expect=_expect(folded),
         notice=notice,
         dates=tuple(m.iso for m in find_dates(text)),
+        searched=standard if standard != text else None,
     )
 
 

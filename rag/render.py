@@ -21,8 +21,17 @@ def source_label(source: Source) -> str:
     return f"{name} ({source.date})" if source.date else name
 
 
+SEARCHED: dict[Language, str] = {"en": "Searched for: {}", "ar": "بحثتُ عن: {}"}
+
+
+def searched_line(answer: Answer) -> str | None:
+    """One quiet line naming what was searched, when the question was rewritten (dialect, Arabizi)."""
+    return SEARCHED[answer.language].format(answer.searched) if answer.searched else None
+
+
 def answer_text(answer: Answer) -> str:
-    lines = [answer.answer]
+    searched = searched_line(answer)
+    lines = [searched, answer.answer] if searched else [answer.answer]
     if answer.citations:
         lines += ["", "Sources:" if answer.language == "en" else "المصادر:"]
         lines += [_source(c) for c in answer.citations]

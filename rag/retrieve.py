@@ -188,6 +188,10 @@ class Retriever:
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
         return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
 
+    def term_frequency(self, term: str) -> int:
+        """How many chunks hold the search term (0 for one the collection lacks)."""
+        return int(self.snapshot.lexical.document_frequency([term])[0])
+
     def term_idf(self, terms: Sequence[str]) -> np.ndarray:
         """Lucene BM25 idf of each search term (the largest possible for terms the corpus lacks)."""
         return self.snapshot.lexical.idf(terms)

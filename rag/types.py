@@ -51,6 +51,7 @@ class Answer:
     language: Language
     citations: tuple[Citation, ...]
     notice: str | None = None  # e.g. the question was cut to the maximum length
+    searched: str | None = None  # what was searched, when the question was rewritten into MSA
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -62,6 +63,8 @@ class Answer:
         }
         if self.notice:
             out["notice"] = self.notice
+        if self.searched:
+            out["searched"] = self.searched
         return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from rag.render import searched_line
 from rag.types import Answer, Citation, Language
 from ui.markup import esc, esc_md, text_direction
 
@@ -70,6 +71,9 @@ def answer_html(answer: Answer, text: str | None = None, pending: bool = False) 
         parts.append(f'<div class="sanad-badge" dir="auto">{esc_md(NOT_SAID[answer.language])}</div>')
     if answer.notice:
         parts.append(f'<div class="sanad-notice" dir="auto">{esc_md(answer.notice)}</div>')
+    searched = searched_line(answer)
+    if searched:
+        parts.append(f'<div class="sanad-notice sanad-searched" dir="auto">{esc_md(searched)}</div>')
     phrases = _phrases(answer.citations)
     parts.extend(_line(line, known, phrases) for line in shown.split("\n"))
     if pending:

