@@ -27,8 +27,8 @@ EVAL = Path(__file__).resolve().parents[1]  # eval/: its data/ and reports/
 DATA = EVAL / "data"
 SEEDS = EVAL.parent / "seeds"
 
-DatasetName = Literal["seeds", "xquad-ar", "xquad-en", "arcd"]
-DATASETS: tuple[DatasetName, ...] = ("seeds", "xquad-ar", "xquad-en", "arcd")
+DatasetName = Literal["seeds", "varieties", "xquad-ar", "xquad-en", "arcd"]
+DATASETS: tuple[DatasetName, ...] = ("seeds", "varieties", "xquad-ar", "xquad-en", "arcd")
 ANSWER_SAMPLE: int | None = None  # held-out questions `ask` answers (None: all of them)
 NOGOLD_SAMPLE = 400  # of those, asked again without their paragraph (the abstention test)
 SAMPLE_SEED = 13
@@ -50,6 +50,8 @@ class Question:
     allowed: tuple[str, ...] | None = None
     source_id: str | None = None  # a derived variant: the id of the question it was made from
     ask: bool = True  # False: only the retrieval systems run (outside the answer sample)
+    variety: str | None = None  # varieties set: "msa" for an original, else its dialect or "arabizi"
+    original: str | None = None  # varieties set: the id of the MSA original a rewrite was made from
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ def load(
     """
     if name == "seeds":
         data = load_seeds()
+        return replace(data, questions=data.questions[:limit])
+    if name == "varieties":
+        data = load_varieties()
         return replace(data, questions=data.questions[:limit])
     if name == "arcd":
         data, held_out = load_arcd()
@@ -151,6 +156,26 @@ def load_seeds(seeds: Path = SEEDS, data: Path = DATA) -> Dataset:
     }
     references = dict(squad.read_json(data / "seeds_reference_summaries.json"))
     return Dataset("seeds", "seeds", tuple(articles), tuple(questions), keyfacts, references)
+
+
+def load_varieties(data: Path = DATA) -> Dataset:
+    """The seeds set's Arabic questions as people type them (eval/data/varieties/README.md), each
+    after its MSA original (variety "msa"), over the seed articles."""
+    seeds = load_seeds(data=data)
+    originals = {q.id: q for q in seeds.questions}
+    path = data / "varieties" / "seeds_varieties.jsonl"
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise SanadError(f"cannot read evaluation data {path}: {exc}") from exc
+    used = sorted({r["original"] for r in rows}, key=list(originals).index)
+    unknown = [r["id"] for r in rows if r["original"] not in originals]
+    if unknown:
+        raise SanadError(f"{path}: {unknown[0]} rewrites a question the seeds set does not have")
+    questions = [replace(originals[o], id=f"msa-{o}", variety="msa") for o in used]
+    questions += [replace(originals[r["original"]], id=r["id"], question=r["question"], variety=r["variety"],
+                          original=f"msa-{r['original']}") for r in rows]
+    return Dataset("varieties", "seeds", seeds.articles, tuple(questions))
 
 
 def load_xquad(language: Language, folder: Path = XQUAD_DIR) -> tuple[Dataset, frozenset[str]]:

@@ -21,7 +21,7 @@ from eval.quality.baselines import SPLITTER, LangChainDefault
 from eval.quality.datasets import Dataset
 from eval.quality.scoring import ByQuestion, Figures, curves, groups, score_group
 from eval.quality.summaries import evaluate_summaries
-from eval.quality.systems import ANSWER_SYSTEM, DEPTH, Outcome, Systems
+from eval.quality.systems import ANSWER_SYSTEM, DEPTH, LITERAL, Outcome, Systems
 from index.embed import BATCH_SIZE, Embedder
 from index.segment import ChunkerConfig
 from rag import matching
@@ -70,6 +70,9 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
         lc_seconds = time.perf_counter() - lc_started
     askers = {system: Pipeline(cached.path, embedder, chunker=chunker, summary=summary, reader=reader)
               for system, reader in readers.items()}
+    if any(q.variety for ds in sets for q in ds.questions):  # with and without the rewrite into MSA
+        askers[LITERAL] = Pipeline(cached.path, embedder, chunker=chunker, summary=summary,
+                                   reader=readers[ANSWER_SYSTEM], varieties=False)
     pipeline = askers[ANSWER_SYSTEM]
     systems = Systems(askers, pipeline.retriever, langchain)
     docs = pipeline.documents()

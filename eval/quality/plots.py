@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen 
 from eval.quality.scoring import dataset_groups, language_groups
 from eval.quality.systems import LABELS, RETRIEVAL_SYSTEMS, SYSTEMS
 
-COLORS = dict(zip(SYSTEMS, ["#8c8c8c", "#1f77b4", "#9467bd", "#2ca02c", "#ff7f0e", "#d62728", "#e6a0c4", "#17becf"],
+COLORS = dict(zip(SYSTEMS, ["#8c8c8c", "#1f77b4", "#9467bd", "#2ca02c", "#ff7f0e", "#d62728", "#bcbd22", "#e6a0c4",
+                           "#17becf"],
                   strict=True))
 DPI = 90
 

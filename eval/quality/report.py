@@ -13,7 +13,7 @@ from eval.quality.easc_eval import LABELS as EASC_LABELS
 from eval.quality.easc_eval import SYSTEMS as EASC_SYSTEMS
 from eval.quality.scoring import ANSWERED, dataset_groups
 from eval.quality.summaries import SUMMARY_SYSTEMS
-from eval.quality.systems import ANSWER_SYSTEM, ANSWER_SYSTEMS, LABELS, SYSTEMS
+from eval.quality.systems import ANSWER_SYSTEM, ANSWER_SYSTEMS, LABELS, LITERAL, SYSTEMS
 
 Table = Mapping[str, Mapping[str, float | None]]  # system -> metric -> value
 
@@ -41,6 +41,7 @@ GAINS = [  # (system, compared with, metric, what the difference isolates)
     ("sanad", "scorer", "answer_in_first", "the reader vs the hand-weighted first-stage scorer (first excerpt)"),
     ("sanad", "scorer", "answer_in_top3", "the same, first three excerpts"),
     ("sanad", "scorer", "abstain_f1", "the same, abstention F1"),
+    ("sanad", "literal", "answer_in_first", "rewriting dialect and Arabizi questions into MSA (first excerpt)"),
     ("sanad", "hybrid", "answer_in_first", "choosing a sentence (`ask`) vs quoting the top hybrid chunk"),
     ("sanad", "hybrid", "token_f1", "the same, as token F1 of the first excerpt (precision of the quote)"),
     ("sanad", "langchain", "answer_in_top3", "Sanad's three cited sentences vs LangChain's top three chunks"),
@@ -176,6 +177,28 @@ def pool_section(figures: Mapping[str, Table]) -> list[str]:
     return [*out, ""]
 
 
+def varieties_section(figures: Mapping[str, Table]) -> list[str]:
+    """The same questions as typed in each variety beside their MSA originals, with the rewrite into
+    MSA (``sanad``) and without it (``literal``)."""
+    rows = {g.split("/", 1)[1]: figures[g] for g in figures if g.startswith("varieties/") and g.count("/") == 1}
+    if not rows:
+        return []
+    out = ["## Dialects and Arabizi (`varieties`: the seeds questions as people type them)", "",
+           "Ans@1 of each variety's questions beside that of their own MSA originals; \"as typed\": the "
+           "same reader without the rewrite into MSA.", "",
+           "| variety | n | Ans@1 | MSA originals | Ans@1 as typed | Ans@3 | false abstention | MSA originals "
+           "| as typed |", "|---|---|---|---|---|---|---|---|---|"]
+    for variety in sorted(rows, key=lambda v: (v != "msa", v)):
+        sanad, literal = rows[variety].get(ANSWER_SYSTEM, {}), rows[variety].get(LITERAL, {})
+        msa = figures.get(f"varieties/{variety}/msa", {}).get(ANSWER_SYSTEM, {})
+        cells = [fmt(sanad.get("questions"), "questions"), fmt(sanad.get("answer_in_first")),
+                 fmt(msa.get("answer_in_first")), fmt(literal.get("answer_in_first")),
+                 fmt(sanad.get("answer_in_top3")), fmt(sanad.get("false_abstention")),
+                 fmt(msa.get("false_abstention")), fmt(literal.get("false_abstention"))]
+        out.append(f"| {variety} | " + " | ".join(cells) + " |")
+    return [*out, ""]
+
+
 def render(results: Mapping[str, Any]) -> str:
     run, figures = results["run"], results["figures"]
     out = [
@@ -213,6 +236,7 @@ def render(results: Mapping[str, Any]) -> str:
                 table(rows, SYSTEMS, MAIN_COLUMNS, LABELS), ""]
     out += abstention_section(figures)
     out += pool_section(figures)
+    out += varieties_section(figures)
     out += ["", "## What each design choice gains", "", "Differences on the same questions and index "
             "(positive: the first system is better).", "", gains(figures), ""]
     for group, rows in figures.items():

@@ -29,6 +29,12 @@ def groups(dataset: Dataset) -> dict[str, list[Question]]:
     if len(dataset.languages) > 1:
         for language in dataset.languages:
             out[f"{dataset.name}/{language}"] = [q for q in dataset.questions if q.language == language]
+    by_id = {q.id: q for q in dataset.questions}
+    for variety in sorted({q.variety for q in dataset.questions if q.variety}):
+        rewrites = [q for q in dataset.questions if q.variety == variety]
+        out[f"{dataset.name}/{variety}"] = rewrites
+        if variety != "msa":  # the MSA originals of exactly these rewrites, to compare like with like
+            out[f"{dataset.name}/{variety}/msa"] = [by_id[q.original] for q in rewrites if q.original]
     if not all(q.ask for q in dataset.questions):
         out[f"{dataset.name}/{ANSWERED}"] = [q for q in dataset.questions if q.ask]
     return out

@@ -24,7 +24,8 @@ from rag.retrieve import MODES, Filters, Hit, Retriever
 
 RETRIEVAL_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "rrf", "hybrid", "langchain")
 ANSWER_SYSTEM = "sanad"  # the product: `ask` with the reader chosen by --reader (default: Sanad's own)
-ANSWER_SYSTEMS: tuple[str, ...] = (ANSWER_SYSTEM, "scorer", "st")
+LITERAL = "literal"  # `ask` with the product's reader, the question taken as typed (no MSA rewrite)
+ANSWER_SYSTEMS: tuple[str, ...] = (ANSWER_SYSTEM, LITERAL, "scorer", "st")
 SYSTEMS: tuple[str, ...] = (*RETRIEVAL_SYSTEMS, *ANSWER_SYSTEMS)
 LABELS = {
     "bm25": "bm25: BM25 only",
@@ -33,6 +34,7 @@ LABELS = {
     "hybrid": "hybrid: project retrieval",
     "langchain": "langchain: LangChain default",
     "sanad": "sanad: `ask` with the reader",
+    "literal": "literal: `ask` with the reader, dialect and Arabizi not rewritten",
     "scorer": "scorer: `ask`, first-stage scorer (--reader none)",
     "st": "st: `ask` with the given CrossEncoder",
 }
