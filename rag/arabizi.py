@@ -21,7 +21,7 @@ from collections.abc import Callable
 from itertools import product
 
 from index.normalize import ARABIC_STOPWORDS, ENGLISH_STOPWORDS, normalize, search_tokens
-from rag.dialect import MSA
+from rag.dialect import MSA, key
 
 # Units are read longest first. Vowels: "" where a short vowel is not written.
 _CONSONANTS: dict[str, tuple[str, ...]] = {
@@ -57,11 +57,14 @@ def is_arabizi(text: str) -> bool:
     words = [w.lower() for w in raw]
     if not words or re.search(r"[\u0600-\u06ff]", text):
         return False
-    # "3iraq", "7arb", not "3D", "MP3s" (capitals: acronyms) or "9th"
-    if any(_MIXED.search(w) and w[1:] == w[1:].lower() and not _ORDINAL.match(w) for w in raw):
+    # "3iraq", "7arb", not "3D", "MP3s" (capitals: acronyms), "9th" or "2n"
+    if any(_MIXED.search(w) and w[1:] == w[1:].lower() and not _ORDINAL.match(w)
+           and len(re.sub(r"\d", "", w)) >= 2 for w in raw):
         return True
     english = sum(w in ENGLISH_STOPWORDS for w in words)
-    arabic = sum(w in _PARTICLES or w in _ARTICLES or (len(w) <= 6 and _known(_spellings(w)) is not None)
+    # Chat particles, and words whose most literal spelling is a dialect word («shu», «meen», «wein»);
+    # not Arabic stopwords: "hall" spells «هل».
+    arabic = sum(w in _PARTICLES or w in _ARTICLES or (len(w) <= 6 and key(_spellings(w)[0]) in MSA)
                  for w in words if w not in ENGLISH_STOPWORDS)
     return arabic >= 2 and arabic > english
 
@@ -95,19 +98,19 @@ def _word(word: str, article: str, frequency: Callable[[str], int]) -> str:
             break
     spellings = _spellings(stem)
     if not prefix:
-        dialect = next((MSA[f] for f in map(normalize, spellings) if f in MSA), None)
+        dialect = next((MSA[f] for f in map(key, spellings) if f in MSA), None)
         if dialect is not None:
             return dialect
         if normalize(spellings[0]) in ARABIC_STOPWORDS:  # its most literal spelling is a function word
             return spellings[0]
     # The spelling the collection uses most; among spellings of one term, the one with the most
     # letters (the vowels the writer typed): BM25 cannot tell them apart, the reader can.
-    best, best_key = None, (0, 0)
+    best, best_rank = None, (0, 0)
     for spelling in spellings:
         terms = search_tokens(prefix + spelling)
-        key = (frequency(terms[-1]) if terms else 0, len(spelling))
-        if key[0] and key > best_key:
-            best, best_key = spelling, key
+        rank = (frequency(terms[-1]) if terms else 0, len(spelling))
+        if rank[0] and rank > best_rank:
+            best, best_rank = spelling, rank
     if best is not None:
         return prefix + best
     return _known(spellings) or word  # else a name or an acronym, most likely: left as typed
@@ -116,10 +119,9 @@ def _word(word: str, article: str, frequency: Callable[[str], int]) -> str:
 def _known(spellings: list[str]) -> str | None:
     """The first spelling that is a dialect word (given in MSA) or an MSA function word."""
     for spelling in spellings:
-        folded = normalize(spelling)
-        if folded in MSA:
-            return MSA[folded]
-        if folded in ARABIC_STOPWORDS:
+        if key(spelling) in MSA:
+            return MSA[key(spelling)]
+        if normalize(spelling) in ARABIC_STOPWORDS:
             return spelling
     return None
 

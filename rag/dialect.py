@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import re
 
-from index.normalize import normalize
-
-# Keys are in normalised spelling (index.normalize: alef forms -> ا, ى -> ي, ة -> ه, no diacritics),
-# so one entry covers every way of typing the hamza or the final letters.
+# Words are matched with diacritics and tatweel dropped and ى/ي, ة/ه folded, but hamzas kept: «أيه»
+# spells the letter A («أيه بي سي», ABC) where Egyptian «إيه»/«ايه» is "what". Spellings without the
+# hamza, as people type them, are listed beside the ones with it.
 _RAW: dict[str, tuple[str, ...]] = {
     # how many / how much
     "كم": ("شكد", "شگد", "شقد", "چم", "جم", "قديش", "قدي", "اديش", "أديش", "قداش", "كام", "شحال"),
@@ -55,7 +54,7 @@ _RAW: dict[str, tuple[str, ...]] = {
     # (the relative «اللي» is left as typed: MSA needs its gender and number, «الذي» or «التي»)
     # there is / there is not
     "يوجد": ("اكو", "أكو", "كاين"),
-    "لا يوجد": ("ماكو", "مافي", "ما في", "مفيش", "مافيش", "ماكاين", "ماكاينش"),
+    "لا يوجد": ("ماكو", "مافي", "مفيش", "مافيش", "ماكاين", "ماكاينش"),  # not «ما في»: MSA "what is in"
     # not
     "ليس": ("مو", "مش", "موش", "ماشي"),
     # now, a lot, want, of (possessive). Left out on purpose: words that are also common MSA
@@ -66,16 +65,22 @@ _RAW: dict[str, tuple[str, ...]] = {
     "ل": ("بتاع", "بتاعة", "ديال", "متاع"),
     # common verbs and nouns of news questions
     "قال": ("گال", "كال", "حچى", "حكى"),
-    "حدث": ("صاير", "صار"),
+    "حدث": ("صاير",),  # not «صار»: in MSA it is "became"
     "جنود": ("عساكر",),
     "الجنود": ("العساكر",),
     "الأمريكيين": ("الامريكان", "الأمريكان", "الامريكيين", "الأميركان", "الاميركان"),
     "أمريكيين": ("امريكان", "أمريكان", "اميركان", "أميركان"),
 }
-# dialect word (normalised) -> MSA
-MSA: dict[str, str] = {
-    normalize(d): msa for msa, dialect in _RAW.items() for d in dialect if normalize(d) != normalize(msa)
-}
+_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "\u0640": None, **{chr(c): None for c in range(0x064B, 0x0653)}})
+
+
+def key(word: str) -> str:
+    """How a word is looked up: no diacritics or tatweel, ى/ي and ة/ه folded, hamzas kept."""
+    return word.translate(_FOLD)
+
+
+# dialect word -> MSA
+MSA: dict[str, str] = {key(d): msa for msa, dialect in _RAW.items() for d in dialect if key(d) != key(msa)}
 _TYPED = {d for dialect in _RAW.values() for d in dialect}
 _PHRASES = {k: v for k, v in MSA.items() if " " in k}
 _WORD = re.compile(r"\S+")
@@ -96,7 +101,7 @@ def _word(word: str) -> str:
     body, punct = _PUNCT.match(word).groups()  # type: ignore[union-attr]
     if body.endswith("ة") and body not in _TYPED:  # «آية» folds to «ايه» (Egyptian "what"): it is not
         return word
-    folded = normalize(body)
+    folded = key(body)
     if folded in MSA:
         return MSA[folded] + punct
     conj, rest = _CLITIC.match(folded).groups()  # type: ignore[union-attr]

@@ -26,11 +26,11 @@ def _questions(path: Path) -> list[str]:
 
 @pytest.mark.parametrize(("dialect", "msa"), [
     ("شكد صاروخ ضرب القاعدة؟", "كم صاروخ ضرب القاعدة؟"),  # Iraqi
-    ("منو اللي وقع الاتفاق؟", "من الذي وقع الاتفاق؟"),  # Iraqi / Gulf
+    ("منو اللي وقع الاتفاق؟", "من اللي وقع الاتفاق؟"),  # Iraqi / Gulf; the relative is left as typed
     ("قديش في جنود بالقاعدة؟", "كم في جنود بالقاعدة؟"),  # Levantine
     ("الاجتماع كان فين؟", "الاجتماع كان أين؟"),  # Egyptian
     ("علاش انسحبو؟", "لماذا انسحبو؟"),  # Maghrebi
-    ("وشوكت صار الهجوم؟", "ومتى حدث الهجوم؟"),  # the conjunction stays attached
+    ("وشوكت صاير الهجوم؟", "ومتى حدث الهجوم؟"),  # the conjunction stays attached
     ("الانسحاب مو قريب كتيييير", "الانسحاب ليس قريب كثير"),  # elongation
 ])
 def test_dialect_words_become_msa(dialect: str, msa: str) -> None:
@@ -38,18 +38,21 @@ def test_dialect_words_become_msa(dialect: str, msa: str) -> None:
 
 
 def test_msa_questions_are_left_alone() -> None:
-    """ARCD's 693 natural MSA questions (not the seeds'): at most a handful change, and «آية» never
-    becomes Egyptian «إيه»."""
-    questions = _questions(DATA / "arcd" / "arcd-train.json")
+    """ARCD's and XQuAD's 1,883 MSA questions (not the seeds'): at most a handful change; «آية» and
+    the spelled letter «أيه» never become Egyptian «إيه», MSA «ما في» never "there is not"."""
+    questions = _questions(DATA / "arcd" / "arcd-train.json") + _questions(DATA / "xquad" / "xquad.ar.json")
     changed = [q for q in questions if to_msa(q) != q]
-    assert len(changed) <= 0.01 * len(questions), changed
+    assert len(changed) <= 0.005 * len(questions), changed
     assert to_msa("بأي سورة وآية من القرآن؟") == "بأي سورة وآية من القرآن؟"
+    assert to_msa("متى بدأت شبكة أيه بي سي؟") == "متى بدأت شبكة أيه بي سي؟"  # the letter A of ABC
+    assert to_msa("بأي لغة ورد جل ما في الكتابة؟") == "بأي لغة ورد جل ما في الكتابة؟"
 
 
 @pytest.mark.parametrize("english", [
     "How many US troops are deployed in Iraq?", "When was the first 3D Dragon Quest?",
     "When were MP3s invented?", "When did Beethoven compose his 9th symphony?",
     "Who leads the international coalition?", "What did al-Sudani say about the F-16 deal?",
+    "Hutchinson Hall was designed to look like what Oxford hall?", "Which primes differ by 2n?",
 ])
 def test_english_is_not_taken_for_arabizi(english: str) -> None:
     assert not is_arabizi(english)
