@@ -22,7 +22,7 @@ from index.sync import index_paths
 from rag.ask import AnswerConfig, Asker
 from rag.corpus import Corpus
 from rag.overview import build_overview
-from rag.question import read_question
+from rag.question import Question, read_question
 from rag.reading.base import Reader
 from rag.reading.registry import DEFAULT_READER, get_reader
 from rag.retrieve import Filters, Hit, Mode, RetrievalConfig, Retriever
@@ -174,11 +174,16 @@ class Pipeline:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """Answer with cited excerpts, or abstain while still citing the closest passages."""
-        parsed = read_question(question, history, rewrite=self._standard if self.varieties else None)
+        parsed = self.read(question, history)
         state = self._state()
         _known(state, doc_ids or ())
         filters = Filters(frozenset(doc_ids) if doc_ids else None, date_from, date_to)
         return state.asker.answer(parsed, k=k, filters=filters)
+
+    def read(self, question: str, history: Sequence[Turn] = ()) -> Question:
+        """``question`` as ``ask`` reads it: checked, and rewritten into MSA when typed in a dialect or
+        Arabizi (for evaluation, which runs single stages on what ``ask`` would search)."""
+        return read_question(question, history, rewrite=self._standard if self.varieties else None)
 
     def _standard(self, text: str) -> str:
         """``text`` in MSA, Arabizi spelled against the live index's terms (rag/varieties.py)."""

@@ -147,13 +147,14 @@ POOL_SIZES = (24, 32, 48)  # pool recall beside the shipped pool's: what a large
 def _pool_recall(answerable: Sequence[tuple[Question, Outcome]]) -> Figures:
     """Share of answerable questions whose answer sentence is in the reader's pool (the reader can
     only choose what the first stage hands it), at the pool ``ask`` read and at larger ones."""
-    ranked = [o for _, o in answerable if o.pool is not None]
-    if not ranked:
+    ranks = [o.answer_rank for _, o in answerable if o.pool is not None]
+    pool = next((o.pool for _, o in answerable if o.pool is not None), None)
+    if pool is None:
         return {}
-    out: Figures = {"pool": float(ranked[0].pool or 0)}
-    for size, name in ((None, "pool_recall"), *((n, f"pool_recall@{n}") for n in POOL_SIZES)):
-        out[name] = metrics.mean(
-            float(o.answer_rank is not None and o.answer_rank < (size or o.pool or 0)) for o in ranked)
+    sizes = {"pool_recall": pool, **{f"pool_recall@{n}": n for n in POOL_SIZES}}
+    out: Figures = {"pool": float(pool)}
+    for name, size in sizes.items():
+        out[name] = metrics.mean(float(r is not None and r < size) for r in ranks)
     return out
 
 

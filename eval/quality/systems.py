@@ -19,7 +19,6 @@ from eval.quality.datasets import Question
 from eval.quality.metrics import citation_exact
 from rag import matching
 from rag.pipeline import Pipeline
-from rag.question import read_question
 from rag.retrieve import MODES, Filters, Hit, Retriever
 
 RETRIEVAL_SYSTEMS: tuple[str, ...] = ("bm25", "dense", "rrf", "hybrid", "langchain")
@@ -131,10 +130,11 @@ class Systems:
         )
 
     def _answer_rank(self, pipeline: Pipeline, q: Question) -> int | None:
-        """Where the first stage ranks the first sentence holding a gold answer (untimed: ``ask`` is
-        timed above; this reruns only its first stage, which is deterministic)."""
+        """Where the first stage ranks the first sentence holding a gold answer, for the question as
+        ``ask`` searched it (untimed: ``ask`` is timed above; this reruns only its first stage, which
+        is deterministic)."""
         filters = Filters(frozenset(q.allowed) if q.allowed else None)
-        first = pipeline.asker.first_stage.rank(read_question(q.question), filters)
+        first = pipeline.asker.first_stage.rank(pipeline.read(q.question), filters)
         corpus = pipeline.corpus
         return next((i for i, c in enumerate(first.candidates)
                      if matching.contains_answer(corpus.text(c.ref), q.answers)), None)
