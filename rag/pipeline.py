@@ -195,25 +195,26 @@ class Pipeline:
 
     def summarize(
         self, doc_id: str, sentences: int | None = None, ratio: float | None = None,
-        config: SummaryConfig | None = None,
+        config: SummaryConfig | None = None, words: int | None = None,
     ) -> Summary:
-        """The stored summary of ``doc_id``, or one of ``sentences`` sentences (or of that ``ratio`` of its
-        candidate sentences, at least one) computed from stored vectors; ``config`` replaces the
-        pipeline's summary settings for this call (the evaluation scores other fitted models)."""
+        """The stored default summary of ``doc_id`` (rag/summarize.py's rule), or one of at most
+        ``sentences`` sentences and ``words`` words (or of that ``ratio`` of its candidate sentences)
+        computed from stored vectors; ``config`` replaces the pipeline's summary settings for this
+        call (the evaluation scores other fitted models)."""
         state = self._state()
         article = self.article(doc_id)
         config = config or self.summary
         if ratio is not None:
             config = replace(config, ratio=ratio)
-        if sentences is None and ratio is None and config is self.summary:
+        spans = None
+        if sentences is None and words is None and ratio is None and config is self.summary:
             stored = state.snapshot.records.extras(doc_id).get(SummaryEnricher.name)
             spans = [Span(s, e) for s, e in stored] if stored is not None else None
-        else:
-            spans = None
         if spans is None:
             refs = state.corpus.by_doc[doc_id]
             vectors = state.corpus.vectors[[r.pos for r in refs]]
-            spans = select_sentences(article, [Span(r.start, r.end) for r in refs], vectors, n=sentences, config=config)
+            spans = select_sentences(article, [Span(r.start, r.end) for r in refs], vectors, n=sentences,
+                                     config=config, words=words)
         return Summary(
             doc_id=doc_id,
             title=article.title,
@@ -221,8 +222,9 @@ class Pipeline:
             sentences=tuple(SummarySentence(s.start, s.end, article.text[s.start : s.end]) for s in spans),
         )
 
-    def summaries(self, sentences: int | None = None, ratio: float | None = None) -> list[Summary]:
-        return [self.summarize(d, sentences, ratio) for d in self._state().corpus.documents]
+    def summaries(self, sentences: int | None = None, ratio: float | None = None,
+                  words: int | None = None) -> list[Summary]:
+        return [self.summarize(d, sentences, ratio, words=words) for d in self._state().corpus.documents]
 
     def overview(self, language: Language = "en") -> Overview:
         return build_overview(self._state().corpus, language)

@@ -83,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("doc_id", nargs="?", metavar="DOC_ID")
     p.add_argument("--all", action="store_true", help="every article")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--sentences", type=int, default=None, help="summary length in sentences")
+    length.add_argument("--sentences", type=int, default=None,
+                        help="at most N sentences (default: at most 5 and a quarter of the article's words)")
     length.add_argument("--ratio", type=float, default=None,
                         help="summary length as a share of the article's body sentences (0-1]")
+    p.add_argument("--words", type=int, default=None, help="at most N words (with --sentences: both limits)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_summarize)
 
@@ -253,13 +255,15 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         raise SanadError("give a DOC_ID or --all (not both)")
     if args.sentences is not None and args.sentences < 1:
         raise SanadError("--sentences must be at least 1")
+    if args.words is not None and args.words < 1:
+        raise SanadError("--words must be at least 1")
     if args.ratio is not None and not 0 < args.ratio <= 1:
         raise SanadError("--ratio must be above 0 and at most 1 (e.g. 0.3 for 30% of the sentences)")
     pipeline = _pipeline(args)
     if args.all:
-        summaries = pipeline.summaries(args.sentences, args.ratio)
+        summaries = pipeline.summaries(args.sentences, args.ratio, args.words)
     else:
-        summaries = [pipeline.summarize(args.doc_id, args.sentences, args.ratio)]
+        summaries = [pipeline.summarize(args.doc_id, args.sentences, args.ratio, words=args.words)]
     if args.json:
         _print_json([s.to_dict() for s in summaries] if args.all else summaries[0].to_dict())
     else:

@@ -142,14 +142,24 @@ def _save(folder: Path, chunks: Sequence[LangChainChunk], vectors: np.ndarray) -
     staging.rename(folder)
 
 
-def lead_summary(article: Article, n: int) -> list[Span]:
+def lead_summary(article: Article, n: int, words: int | None = None) -> list[Span]:
     """The first ``n`` candidate sentences: the classic news baseline (the lead carries the key facts).
 
     The candidates Sanad's summariser chooses from (``rag.summary_units``: whole sentences, no
-    header line, no fragment), so the two differ only in which sentences they choose.
+    header line, no fragment), so the two differ only in which sentences they choose. Under a
+    word budget (``words``) it takes, in the article's order, each sentence that still fits, as
+    Sanad's default rule does; the first sentence when none fits.
     """
     units = summary_units(article, split_sentences(article.text))
-    return [Span(u.start, u.end) for u in units[:n]]
+    if words is None:
+        return [Span(u.start, u.end) for u in units[:n]]
+    chosen: list[Span] = []
+    for u in units:
+        size = len(article.text[u.start : u.end].split())
+        if len(chosen) < n and size <= words:
+            chosen.append(Span(u.start, u.end))
+            words -= size
+    return chosen or [Span(u.start, u.end) for u in units[:1]]
 
 
 def centrality_summary(article: Article, sentences: Sequence[Span], vectors: np.ndarray, n: int) -> list[Span]:

@@ -136,6 +136,13 @@ def rouge_n(prediction: str, reference: str, n: int) -> float:
     return _f(sum((pred & ref).values()), sum(pred.values()), sum(ref.values()))
 
 
+def rouge_n_recall(prediction: str, reference: str, n: int) -> float:
+    """ROUGE-N recall: the share of the reference's n-grams the prediction has (0 for an empty reference)."""
+    pred, ref = _ngrams(tokenize(prediction), n), _ngrams(tokenize(reference), n)
+    total = sum(ref.values())
+    return sum((pred & ref).values()) / total if total else 0.0
+
+
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     """Length of the longest common subsequence (dynamic programming, one row at a time)."""
     previous = [0] * (len(b) + 1)
