@@ -1,4 +1,4 @@
-"""The cross-article summary: shared themes, points where sources differ, and a dated timeline.
+"""The cross-article summary: a short briefing, shared themes, points where sources differ, a timeline.
 
 Extractive and cited like everything else: each point is made of source sentences. Does not
 summarise single articles; see rag/summarize.py.
@@ -13,8 +13,11 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from index.documents import Span
+from rag.clauses import key_clause, topic_terms
 from rag.corpus import Corpus, SentenceRef
 from rag.figures import Figure, conflicts, figures
+from rag.summarize import READER_SENTENCES
 from rag.summary_units import MIN_WORDS
 from rag.types import Citation, Language, Overview, Point, Source, TimelineEntry
 
@@ -34,10 +37,11 @@ class OverviewConfig:
     link_quantile: float = 0.97  # differences: sentence pairs across articles above this quantile are compared
     max_citations: int = 4
     differences: int = 6
+    briefing: int = READER_SENTENCES  # the per-article summaries' rule: the gist in a few lines
 
 
 def build_overview(corpus: Corpus, language: Language = "en", config: OverviewConfig | None = None) -> Overview:
-    """Themes, differences and timeline over every article in ``corpus``."""
+    """Briefing, themes, differences and timeline over every article in ``corpus``."""
     config = config or OverviewConfig()
     body = [s for s in corpus.sentences if not s.header and len(corpus.text(s).split()) >= MIN_WORDS]
     pairs = _Pairs.of(corpus, body)
@@ -45,7 +49,38 @@ def build_overview(corpus: Corpus, language: Language = "en", config: OverviewCo
     themes = tuple(_theme_point(corpus, g, config) for g in groups[: config.themes])
     differences = tuple(_differences(corpus, body, pairs, config, language))
     related = pairs.cross_quantile(config.link_quantile) if pairs.cross.any() else 1.0
-    return Overview(themes=themes, differences=differences, timeline=tuple(_timeline(corpus, related)))
+    return Overview(briefing=_briefing(corpus, body, groups, config), themes=themes, differences=differences,
+                    timeline=tuple(_timeline(corpus, related)))
+
+
+def _briefing(corpus: Corpus, body: Sequence[SentenceRef], groups: Sequence[Sequence[SentenceRef]],
+              config: OverviewConfig) -> tuple[Citation, ...]:
+    """The lead paragraph: at most ``config.briefing`` cited sentences, the most widely shared first.
+
+    One sentence per theme (the group's most central, whichever article it is in); where there are
+    fewer themes than sentences, the lead sentence of each article not yet cited, oldest first (a
+    news lead states the key facts). A run-on is cut to its key clauses (rag/clauses.py), as in a
+    per-article summary, so each is still an exact span of its article.
+    """
+    picks = [g[int(np.argmax(_centrality(corpus, g)))] for g in groups]
+    for doc_id in sorted(corpus.articles, key=lambda d: (*_when(corpus, d), d)):
+        lead = next((s for s in body if s.doc_id == doc_id), None)
+        if lead is not None and doc_id not in {p.doc_id for p in picks}:
+            picks.append(lead)
+    out = []
+    for n, ref in enumerate(picks[: config.briefing], start=1):
+        article = corpus.articles[ref.doc_id]
+        topic = topic_terms(corpus.text(s) for s in body if s.doc_id == ref.doc_id)
+        span = key_clause(article.text, Span(ref.start, ref.end), topic)
+        out.append(Citation(n, ref.doc_id, article.title, article.date, span.start, span.end,
+                            article.text[span.start : span.end], 0.0))
+    return tuple(out)
+
+
+def _centrality(corpus: Corpus, group: Sequence[SentenceRef]) -> np.ndarray:
+    """Each sentence's mean similarity to the group's sentences."""
+    vecs = corpus.vectors[[s.pos for s in group]]
+    return (vecs @ vecs.T).mean(axis=1)
 
 
 def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
@@ -103,8 +138,7 @@ def _theme_point(corpus: Corpus, group: Sequence[SentenceRef], config: OverviewC
     publication date; undated ones follow, and ties go to the article whose sentence is the most
     central, so with no dates at all the theme opens with its most central sentence.
     """
-    vecs = corpus.vectors[[s.pos for s in group]]
-    centrality = (vecs @ vecs.T).mean(axis=1)
+    centrality = _centrality(corpus, group)
     best: dict[str, tuple[float, SentenceRef]] = {}
     for c, ref in zip(centrality, group, strict=True):
         if ref.doc_id not in best or c > best[ref.doc_id][0]:

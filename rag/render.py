@@ -43,8 +43,16 @@ def summary_text(summary: Summary) -> str:
     return "\n".join([head, *(f"- {s.text} [{s.start}:{s.end}]" for s in summary.sentences)])
 
 
+def briefing_text(overview: Overview) -> str:
+    """The briefing as one paragraph, each sentence followed by its citation mark."""
+    return " ".join(f"{c.text} [{c.n}]" for c in overview.briefing)
+
+
 def overview_text(overview: Overview, language: Language = "en") -> str:
-    lines = ["THEMES"]
+    lines = []
+    if overview.briefing:
+        lines += ["BRIEFING", briefing_text(overview), *(_source(c) for c in overview.briefing), ""]
+    lines.append("THEMES")
     for i, theme in enumerate(overview.themes, start=1):
         lines.append(f"{i}. {theme.summary}")
         if theme.sources:

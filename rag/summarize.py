@@ -20,7 +20,6 @@ from rag.scores import rescale
 from rag.summary_model import SummaryModel, features, load_model
 from rag.summary_units import summary_units, unit_vectors
 
-
 # The reader's default: the gist in a few lines, then more on request. Five sentences is the
 # length of a news brief (and about what EASC's annotators picked for a median article, 4.8); a
 # quarter of the words keeps a short article's summary well short of the article itself.
@@ -70,24 +69,29 @@ def select_sentences(
     and ``default_words`` words. Given only ``words``, as many sentences as fit; given only ``n``
     (or a ``ratio``), that many with no word cap. ``sentences`` are the splitter's sentences of
     ``article`` and ``vectors`` their embeddings; a returned span may join several of them (a
-    sentence wrapped over lines) or be a long sentence's key clauses (rag/clauses.py).
+    sentence wrapped over lines). Under a word budget a run-on is cut to its key clauses
+    (rag/clauses.py): there its words cost facts from other sentences. Asked for sentences and no
+    word cap, a summary keeps them whole, as people do (see rag/clauses.py for the figures).
     """
     config = config or SummaryConfig()
     units = summary_units(article, sentences)
     if not units:
         return []
-    if n is None and words is None and config.ratio is None:
-        words = default_words(article)
     if n is None:
-        n = len(units) if words is not None and config.ratio is None else default_length(len(units), config)
+        if words is None and config.ratio is None:  # the default rule
+            words = default_words(article)
+            n = default_length(len(units), config)
+        else:  # only a word cap: as many sentences as fit; a ratio: that share
+            n = len(units) if config.ratio is None else default_length(len(units), config)
     topic = topic_terms(article.text[u.start : u.end] for u in units)
-    spans = [key_clause(article.text, Span(u.start, u.end), topic) for u in units]
+    spans = [key_clause(article.text, Span(u.start, u.end), topic) if words is not None else Span(u.start, u.end)
+             for u in units]
     vecs = unit_vectors(units, vectors)
     x = features([article.text[u.start : u.end] for u in units], [u.paragraph_start for u in units], vecs)
     relevance = config.model.sentence.score(x)
     sizes = [len(article.text[s.start : s.end].split()) for s in spans]
     chosen = _mmr(relevance, rescale(vecs @ vecs.T), n, config.model.sentence.redundancy, sizes, words)
-    if not chosen:  # not even the best sentence fits the word budget: its best clauses that do
+    if not chosen and words is not None:  # not even the best sentence fits the budget: its best clauses that do
         best = int(np.argmax(relevance))
         return [key_clause(article.text, spans[best], topic, longest=words, keep=words)]
     return [spans[i] for i in sorted(chosen)]

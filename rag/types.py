@@ -162,14 +162,16 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Overview:
-    """The multi-document summary: shared themes, disagreements and a timeline."""
+    """The multi-document summary: a short cited briefing, shared themes, disagreements and a timeline."""
 
+    briefing: tuple[Citation, ...] = field(default=())
     themes: tuple[Point, ...] = field(default=())
     differences: tuple[Point, ...] = field(default=())
     timeline: tuple[TimelineEntry, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "briefing": [c.to_dict() for c in self.briefing],
             "themes": [t.to_dict() for t in self.themes],
             "differences": [d.to_dict() for d in self.differences],
             "timeline": [t.to_dict() for t in self.timeline],

@@ -75,11 +75,14 @@ def test_summarize_and_overview_json(seed_index: Path, capsys: pytest.CaptureFix
     summary = json.loads(out)
     assert code == 0 and len(summary["sentences"]) == 3
     assert set(summary) == {"doc_id", "title", "date", "summary", "sentences"}
+    code, out, _ = run(capsys, "summarize", "002_167104a5c28d01cf", "--words", "30", "--json", *ix)
+    assert code == 0 and 0 < len(json.loads(out)["summary"].split()) <= 30
     code, out, _ = run(capsys, "summarize", "--all", "--json", *ix)
     assert code == 0 and len(json.loads(out)) == 5
     code, out, _ = run(capsys, "overview", "--json", *ix)
     overview = json.loads(out)
-    assert code == 0 and set(overview) == {"themes", "differences", "timeline"}
+    assert code == 0 and set(overview) == {"briefing", "themes", "differences", "timeline"}
+    assert 1 <= len(overview["briefing"]) <= 5
     assert {"date", "text", "citation"} <= set(overview["timeline"][0])
 
 
@@ -92,6 +95,7 @@ def test_summarize_and_overview_json(seed_index: Path, capsys: pytest.CaptureFix
         (["show", "nope"], "sanad docs"),
         (["ask", "سؤال", "--k", "0"], "--k"),
         (["summarize", "002_167104a5c28d01cf", "--ratio", "0"], "--ratio"),
+        (["summarize", "002_167104a5c28d01cf", "--words", "0"], "--words"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_1(

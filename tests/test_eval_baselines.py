@@ -92,3 +92,7 @@ def test_lead_summary_skips_header_and_short_lines() -> None:
     lead = [text[s.start : s.end] for s in lead_summary(article, 2)]
     assert lead == ["الجملة الأولى في المتن طويلة بما يكفي.", "الجملة الثانية أيضا طويلة بما يكفي."]
     assert len(lead_summary(article, 10)) == 3
+    # Under a word budget: in order, each sentence that still fits (the second does not, the third does).
+    budgeted = [text[s.start : s.end] for s in lead_summary(article, 3, words=12)]
+    assert budgeted == ["الجملة الأولى في المتن طويلة بما يكفي.", "الثالثة هنا كذلك طويلة جدا."]
+    assert [text[s.start : s.end] for s in lead_summary(article, 3, words=2)] == [lead[0]]  # none fits: the first

@@ -59,7 +59,7 @@ def test_picks_follow_the_references(easc_file: Path) -> None:
 
 
 @pytest.mark.slow
-def test_benchmark_scores_every_system_at_both_lengths(easc_file: Path, tmp_path: Path, e5: Embedder) -> None:
+def test_benchmark_scores_every_system_at_every_length(easc_file: Path, tmp_path: Path, e5: Embedder) -> None:
     bench = evaluate_easc(e5, tmp_path / "cache", k=2)
     assert bench["articles"] == 4 and bench["folds"] == 2 and len(bench["by_fold"]) == 2
     assert bench["sentences"]["reference"] == 2.0
@@ -69,7 +69,12 @@ def test_benchmark_scores_every_system_at_both_lengths(easc_file: Path, tmp_path
     assert at_reference["lead"]["rouge1"] == pytest.approx(1.0)  # the references are the leads
     assert at_reference["lead"]["rouge2_max"] == pytest.approx(1.0)
     assert at_reference["random"]["rouge2"] < 1.0
-    assert all(0 <= v <= 1 for figures in at_reference.values() for v in figures.values())
+    assert all(0 <= v <= 1 for figures in at_reference.values() for m, v in figures.items() if m != "words")
+    assert at_reference["lead"]["coverage"] == pytest.approx(1.0)  # it holds every sentence they picked
+    assert at_reference["lead"]["rouge1_recall"] == pytest.approx(1.0)
+    assert at_reference["random"]["coverage"] < 1.0
+    assert bench["sentences"]["3"] <= 3 and bench["sentences"]["5"] <= 5
+    assert all(bench["figures"][length]["sanad"]["words"] > 0 for length in LENGTHS)
     assert set(bench["agreement"]) == set(AGREEMENT)  # five identical summaries: each is the others' lead
     assert bench["agreement"]["human"]["rouge2"] == pytest.approx(1.0)
     assert bench["agreement"]["lead"]["rouge1"] == pytest.approx(1.0)

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from index.embed import Embedder
+from rag.clauses import LONG_WORDS
 from rag.figures import conflicts, figures
 from rag.overview import NO_DIFFERENCES
 from rag.pipeline import Pipeline
 from rag.render import overview_text
+from rag.summarize import READER_SENTENCES
 from rag.types import Overview
 
 
@@ -113,6 +115,20 @@ def test_themes_lead_with_the_earliest_article_and_list_their_sources(pipeline: 
         assert theme.summary == theme.citations[0].text
         for s in theme.sources:
             assert (s.title, s.outlet, s.date) == (docs[s.doc_id].title, docs[s.doc_id].outlet, docs[s.doc_id].date)
+
+
+@pytest.mark.slow
+def test_the_briefing_is_a_few_cited_sentences_with_run_ons_cut(pipeline: Pipeline) -> None:
+    overview = pipeline.overview("ar")
+    briefing = overview.briefing
+    assert 1 <= len(briefing) <= READER_SENTENCES
+    assert [c.n for c in briefing] == list(range(1, len(briefing) + 1))
+    for c in briefing:
+        assert pipeline.article(c.doc_id).text[c.start : c.end] == c.text
+        assert len(c.text.split()) < LONG_WORDS
+    assert briefing[0].doc_id in {s.doc_id for s in overview.themes[0].sources}  # the widest theme first
+    text = overview_text(overview, "ar")
+    assert text.startswith("BRIEFING") and f"{briefing[0].text} [1]" in text
 
 
 DATED = {

@@ -1,4 +1,5 @@
-"""Per-article summaries: header lines never eat body text, whole sentences as candidates, the fitted length."""
+"""Per-article summaries: header lines never eat body text, whole sentences as candidates, the default
+rule (at most 5 sentences and a quarter of the words), run-ons cut to their key clauses under a budget."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from index.embed import Embedder
 from index.ingest import article_from_text
 from index.lines import wraps
 from index.segment import split_sentences
+from rag.clauses import KEEP_WORDS, LONG_WORDS, key_clause, topic_terms
 from rag.pipeline import Pipeline
-from rag.summarize import SummaryConfig, select_sentences
+from rag.summarize import READER_SENTENCES, SummaryConfig, default_words, select_sentences
 from rag.summary_model import FEATURES, LengthModel, features, load_model
 from rag.summary_units import summary_units
 
@@ -134,6 +136,63 @@ def test_an_article_without_a_headline_is_summarised_from_its_first_sentence(tmp
         assert [s.text for s in one.sentences] == [first]
         stored = pipeline.summarize(doc_id)
         assert stored.sentences[0].text == first
-        assert pipeline.summarize(doc_id, sentences=len(stored.sentences)) == stored  # stored = recomputed
+        recomputed = pipeline.summarize(doc_id, sentences=len(stored.sentences),
+                                        words=default_words(pipeline.article(doc_id)))
+        assert recomputed == stored  # stored = recomputed under the same limits
         text = pipeline.article(doc_id).text
         assert all(text[s.start : s.end] == s.text for s in stored.sentences)
+
+
+@pytest.mark.slow
+def test_default_summaries_of_the_seeds_are_short(pipeline: Pipeline) -> None:
+    """The issue's rule on every seed article: at most 5 sentences and a quarter of the article's words."""
+    for summary in pipeline.summaries():
+        text = pipeline.article(summary.doc_id).text
+        assert 1 <= len(summary.sentences) <= READER_SENTENCES, summary.doc_id
+        assert len(summary.summary.split()) <= len(text.split()) / 4, summary.doc_id
+        assert all(text[s.start : s.end] == s.text for s in summary.sentences)
+
+
+@pytest.mark.slow
+def test_words_and_sentences_limit_a_summary(pipeline: Pipeline) -> None:
+    doc_id = pipeline.summaries()[0].doc_id
+    for words in (15, 40, 120):
+        summary = pipeline.summarize(doc_id, words=words)
+        assert 0 < len(summary.summary.split()) <= words
+    longer = pipeline.summarize(doc_id, sentences=8)
+    assert len(longer.sentences) == 8  # asked for sentences, no word cap: as many as asked
+    both = pipeline.summarize(doc_id, sentences=2, words=60)
+    assert len(both.sentences) <= 2 and len(both.summary.split()) <= 60
+
+
+# A run-on of exactly 60 words: the splitter (index/segment.py) cuts longer sentences into pieces of
+# at most 60, so a 60-word candidate is the longest a summary meets.
+_ASIDE = "مشيراً إلى أن المفاوضات التي جرت خلال الأشهر الماضية بين الجانبين تناولت ملفات كثيرة ومتشعبة"
+_HEAD = "وقال المتحدث باسم الحكومة العراقية إن القوات الأميركية ستغادر قاعدة عين الأسد في أيلول 2025"
+_FILL = ("، ".join([_ASIDE] * 6)).split()
+RUN_ON = _HEAD + "، " + " ".join(_FILL[: LONG_WORDS - len(_HEAD.split())]).rstrip("،") + "."
+
+
+def test_a_run_on_is_cut_to_its_key_clause_as_an_exact_span() -> None:
+    assert len(RUN_ON.split()) >= LONG_WORDS
+    topic = topic_terms([RUN_ON, "القوات الأميركية في قاعدة عين الأسد.", "الحكومة العراقية والقوات الأميركية."])
+    text = "مقدمة. " + RUN_ON
+    span = key_clause(text, Span(7, len(text)), topic)
+    clause = text[span.start : span.end]
+    assert clause.startswith("وقال المتحدث") and "عين الأسد" in clause and "2025" in clause
+    assert 5 <= len(clause.split()) <= KEEP_WORDS and RUN_ON.startswith(clause)
+    short = Span(0, 6)
+    assert key_clause(text, short, topic) == short  # a sentence under the run-on length stays whole
+
+
+def test_a_run_on_is_cut_only_under_a_word_budget() -> None:
+    text = AR_FIRST + "\n" + RUN_ON + "\n" + AR_REST
+    article = article_from_text(text, "a", "a.txt")
+    spans = split_sentences(article.text)
+    vectors = np.eye(len(spans), 8, dtype=np.float32)
+    units = summary_units(article, spans)
+    whole = select_sentences(article, spans, vectors, n=len(units))
+    assert {article.text[s.start : s.end] for s in whole} >= {RUN_ON}
+    budget = select_sentences(article, spans, vectors, n=len(units), words=10_000)
+    assert RUN_ON not in {article.text[s.start : s.end] for s in budget}
+    assert any(RUN_ON.startswith(article.text[s.start : s.end]) for s in budget)

@@ -85,7 +85,7 @@ def build_app(
         )
 
         summaries_page.select(
-            summaries.refresh_all, [summaries.sentences], summaries.every, api_name="summaries_tab",
+            summaries.refresh_all, None, summaries.every, api_name="summaries_tab",
             api_visibility="private",
         )
 

@@ -1,4 +1,4 @@
-"""The collection overview as escaped HTML (themes, differences) and a table for the timeline.
+"""The collection overview as escaped HTML (briefing, themes, differences) and a table for the timeline.
 
 Dates arrive as ISO strings of varying precision (YYYY, YYYY-MM, YYYY-MM-DD); the chart places
 each at its first day so they share one time axis. Does not compute the overview; see rag/overview.py.
@@ -12,15 +12,17 @@ from datetime import date
 import pandas as pd
 
 from rag.overview import NO_DIFFERENCES
-from rag.render import source_label
+from rag.render import briefing_text, source_label
 from rag.types import Language, Overview, Point
 from ui.answers import card_html
 from ui.markup import esc, placeholder
 
 HEADINGS: dict[Language, dict[str, str]] = {
-    "en": {"themes": "Themes", "differences": "Where the sources differ", "none": "Nothing to show yet.",
+    "en": {"briefing": "Briefing", "themes": "Themes",
+           "differences": "Where the sources differ", "none": "Nothing to show yet.",
            "agree": NO_DIFFERENCES["en"]},
-    "ar": {"themes": "المحاور", "differences": "أين تختلف المصادر", "none": "لا شيء لعرضه بعد.",
+    "ar": {"briefing": "الموجز", "themes": "المحاور",
+           "differences": "أين تختلف المصادر", "none": "لا شيء لعرضه بعد.",
            "agree": NO_DIFFERENCES["ar"]},
 }
 TIMELINE_COLUMNS = ["date", "kind", "source", "excerpt", "doc_id", "start", "end"]
@@ -45,12 +47,25 @@ def _points_html(points: Sequence[Point], heading: str, empty: str, css: str) ->
     return f'<section class="{css}"><h3 dir="auto">{esc(heading)}</h3>{"".join(items)}</section>'
 
 
+def briefing_html(overview: Overview, heading: str) -> str:
+    """The lead paragraph, each sentence marked [n], with a clickable card per sentence."""
+    if not overview.briefing:
+        return ""
+    cards = "".join(card_html(c) for c in overview.briefing)
+    return (
+        f'<section class="sanad-briefing"><h3 dir="auto">{esc(heading)}</h3>'
+        f'<p class="sanad-briefing-text" dir="auto">{esc(briefing_text(overview))}</p>'
+        f'<div class="sanad-sources">{cards}</div></section>'
+    )
+
+
 def overview_html(overview: Overview, language: Language = "en") -> str:
-    """Themes then differences, each point with clickable cards for the sentences that support it."""
+    """The briefing, themes, then differences, each with clickable cards for the sentences behind it."""
     h = HEADINGS[language]
     direction = "rtl" if language == "ar" else "ltr"
     return (
         f'<div class="sanad-overview" dir="{direction}">'
+        + briefing_html(overview, h["briefing"])
         + _points_html(overview.themes, h["themes"], h["none"], "sanad-themes")
         + _points_html(overview.differences, h["differences"], h["agree" if overview.themes else "none"],
                        "sanad-differences")

@@ -1,9 +1,11 @@
 """Per-article summaries against EASC's human summaries: Sanad beside Lead-N, centrality and random.
 
 Every system chooses from the same candidate sentences (rag/summary_units.py) and makes the same
-number of them, at two lengths: the references' (the mean number of candidates the five people
-picked) and Sanad's default (the fitted length model). ROUGE-1/2/L F against each of the five
-summaries, mean and max over them, on Arabic-normalised tokens. Sanad's model is fitted on
+number of them, at four lengths: the references' (the mean number of candidates the five people
+picked), Sanad's default rule (at most 5 sentences and a quarter of the words; Lead-N then keeps
+within the same word budget, centrality and random make as many sentences), and 3 and 5 sentences.
+ROUGE-1/2/L F against each of the five summaries (mean and max over them), ROUGE-1/2 recall, the
+share of each reference's sentences held, on Arabic-normalised tokens. Sanad's model is fitted on
 easc-dev itself, so its headline figure is cross-validated: each article is summarised by the
 model fitted on the other folds; the shipped model (fitted on all of it) is shown beside it.
 How far any system can rise is shown by the references themselves: each person's summary scored

@@ -109,7 +109,13 @@ def test_summarize_one_and_all(ui_server: UiServer) -> None:
     summary = ui_server.pipeline.summarize(doc_id, sentences=2)
     marked = re.findall(r'<mark class="sanad-mark" data-start="(\d+)" data-end="(\d+)"', page)
     assert marked and {(int(s), int(e)) for s, e in marked} <= {(s.start, s.end) for s in summary.sentences}
-    every = c.predict(None, api_name="/summaries")
+    default = ui_server.pipeline.summarize(doc_id)
+    page = c.predict(doc_id, api_name="/summarize")  # no limits: the default length
+    assert page.count('<li class="sanad-summary-sentence"') == len(default.sentences)
+    page = c.predict(doc_id, None, 12, api_name="/summarize")
+    capped = ui_server.pipeline.summarize(doc_id, words=12)
+    assert page.count('<li class="sanad-summary-sentence"') == len(capped.sentences)
+    every = c.predict(api_name="/summaries")
     for d in ui_server.pipeline.documents():
         assert html.escape(d.title or d.doc_id) in every
 

@@ -150,6 +150,15 @@ def test_ask_read_vote_upload_in_chromium(
     page.locator("#sanad-summary .sanad-viewer[data-doc='xss-page']").wait_for(timeout=WAIT_MS)
     assert "<script>window.__xss=3</script>" in page.locator("#sanad-summary").inner_text()
     assert no_markup_inside(page, "#sanad-summary") == 0
+    length = page.locator("#sanad-summary-length")
+    length.get_by_text("default length", exact=False).wait_for(timeout=WAIT_MS)
+    shown = page.locator("#sanad-summary .sanad-summary-sentence").count()
+    page.locator("#sanad-summary-longer").click()  # a sentence more, as the reader asked
+    length.get_by_text("your length", exact=False).wait_for(timeout=WAIT_MS)
+    assert page.locator("#sanad-summary .sanad-summary-sentence").count() >= shown
+    page.locator("#sanad-summary-default").click()
+    length.get_by_text("default length", exact=False).wait_for(timeout=WAIT_MS)
+    assert page.locator("#sanad-summary .sanad-summary-sentence").count() == shown
     page.screenshot(path=str(artifacts / "summaries.png"), full_page=True)
     page.get_by_role("tab", name="Overview · نظرة عامة").click()
     page.locator("#sanad-overview .sanad-card").first.wait_for(timeout=WAIT_MS)

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from index.errors import IngestError, QuestionError, SanadError
-from rag.types import Answer, Citation, Overview, TimelineEntry, Turn
+from rag.types import Answer, Citation, Overview, Summary, SummarySentence, TimelineEntry, Turn
 from ui.answers import answer_html, sources_html, stream_prefixes, user_html
 from ui.chat import Chat, Exchange, read_options
 from ui.feedback import FeedbackLog, default_feedback_path
 from ui.library import Library, safe_name
 from ui.markup import Highlight, article_body, esc_md, isolate, text_direction
 from ui.overview_view import iso_start, timeline_chart_frame, timeline_frame
+from ui.summaries_tab import length_label, step
 
 EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)"> ${alert(3)} {{constructor}} `x` $$y$$'
 
@@ -246,3 +247,14 @@ def test_a_partial_excerpt_while_streaming_is_not_marked() -> None:
     c = Citation(1, "d1", "t", None, 0, len(text), text, 0.9, answer_span=(13, 17))
     answer = Answer("q", f"Lead:\n- «{text}» [1]", False, "ar", (c,))
     assert "sanad-phrase" not in answer_html(answer, text="Lead:\n- «وتنشر واشنطن 25")
+
+
+def test_shorter_and_longer_step_from_the_summary_on_screen() -> None:
+    shown = Summary("a", None, None, (SummarySentence(0, 20, "one two three four five"),
+                                      SummarySentence(30, 50, "six seven eight")))
+    assert step(shown, longer=True) == (3, None)  # a sentence more
+    assert step(shown, longer=False) == (1, 8)  # a sentence fewer, and never more words than now
+    single = Summary("a", None, None, shown.sentences[:1])
+    assert step(single, longer=False) == (1, 5)
+    assert length_label(shown, None).startswith("2 sentences · 8 words (default length")
+    assert "your length" in length_label(shown, (2, None))

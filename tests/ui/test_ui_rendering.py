@@ -149,7 +149,7 @@ def test_every_payload_renders_as_text_and_nothing_runs(
     page.keyboard.press("Enter")
     page.locator("#sanad-summary .sanad-viewer[data-doc^='zebra']").wait_for(timeout=WAIT_MS)
     inspect.check("summary and its article", "#sanad-summary", payloads)
-    shown_summary = render_server.pipeline.summarize(_doc_id(render_server, "zebra"), sentences=3)  # the slider's 3
+    shown_summary = render_server.pipeline.summarize(_doc_id(render_server, "zebra"))  # the default length
     summary = " ".join(x.text for x in shown_summary.sentences)
     inspect.check("all summaries", "#sanad-all-summaries", [p for p in payloads if p in summary])
     page.screenshot(path=str(artifacts / "payloads_summaries.png"), full_page=True)
