@@ -63,17 +63,16 @@ def _briefing(corpus: Corpus, body: Sequence[SentenceRef], groups: Sequence[Sequ
     per-article summary, so each is still an exact span of its article.
     """
     picks = [g[int(np.argmax(_centrality(corpus, g)))] for g in groups]
-    for doc_id in sorted(corpus.articles, key=lambda d: (*_when(corpus, d), d)):
-        lead = next((s for s in body if s.doc_id == doc_id), None)
-        if lead is not None and doc_id not in {p.doc_id for p in picks}:
-            picks.append(lead)
+    leads: dict[str, SentenceRef] = {}
+    for s in body:
+        leads.setdefault(s.doc_id, s)
+    cited = {p.doc_id for p in picks}
+    picks += [leads[d] for d in sorted(leads, key=lambda d: (*_when(corpus, d), d)) if d not in cited]
     out = []
     for n, ref in enumerate(picks[: config.briefing], start=1):
-        article = corpus.articles[ref.doc_id]
         topic = topic_terms(corpus.text(s) for s in body if s.doc_id == ref.doc_id)
-        span = key_clause(article.text, Span(ref.start, ref.end), topic)
-        out.append(Citation(n, ref.doc_id, article.title, article.date, span.start, span.end,
-                            article.text[span.start : span.end], 0.0))
+        span = key_clause(corpus.articles[ref.doc_id].text, Span(ref.start, ref.end), topic)
+        out.append(_cite(corpus, n, replace(ref, start=span.start, end=span.end)))
     return tuple(out)
 
 

@@ -83,9 +83,10 @@ def select_sentences(
             n = default_length(len(units), config)
         else:  # only a word cap: as many sentences as fit; a ratio: that share
             n = len(units) if config.ratio is None else default_length(len(units), config)
-    topic = topic_terms(article.text[u.start : u.end] for u in units)
-    spans = [key_clause(article.text, Span(u.start, u.end), topic) if words is not None else Span(u.start, u.end)
-             for u in units]
+    spans = [Span(u.start, u.end) for u in units]
+    if words is not None:  # under a budget a run-on's words cost other facts: its key clauses instead
+        topic = topic_terms(article.text[u.start : u.end] for u in units)
+        spans = [key_clause(article.text, s, topic) for s in spans]
     vecs = unit_vectors(units, vectors)
     x = features([article.text[u.start : u.end] for u in units], [u.paragraph_start for u in units], vecs)
     relevance = config.model.sentence.score(x)
