@@ -70,6 +70,11 @@ class DocumentInfo:
     chunks: int
     sha256: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record of ``sanad docs --json`` and the web API's ``/articles`` (one shape for both)."""
+        keys = ("doc_id", "title", "date", "author", "outlet", "source", "chars", "chunks")
+        return {k: getattr(self, k) for k in keys}
+
 
 def _spans(raw: str) -> tuple[Span, ...]:
     return tuple(Span(s, e) for s, e in json.loads(raw))

@@ -23,6 +23,7 @@ class Settings:
     reader: str  # the reading model that orders, cites and abstains (see rag/reading/registry.py)
     corpus_dir: Path  # the default folder indexed on first run
     eval_cache_dir: Path  # indexes and vectors the evaluation builds once and reuses
+    root_path: str = ""  # the sub-path a reverse proxy serves the web app under ("" at the root)
 
 
 def default_index_dir() -> Path:
@@ -32,7 +33,8 @@ def default_index_dir() -> Path:
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER``, ``SANAD_READER``, ``SANAD_CORPUS`` and ``SANAD_EVAL_CACHE``.
+    """Read ``SANAD_INDEX_DIR``, ``SANAD_EMBEDDER``, ``SANAD_READER``, ``SANAD_CORPUS``, ``SANAD_EVAL_CACHE``
+    and ``SANAD_ROOT_PATH``.
 
     The evaluation cache defaults to ``$XDG_CACHE_HOME/sanad/eval`` (``~/.cache/sanad/eval``).
     """
@@ -45,4 +47,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         reader=env.get("SANAD_READER") or DEFAULT_READER,
         corpus_dir=Path(env.get("SANAD_CORPUS") or "seeds"),
         eval_cache_dir=Path(eval_cache).expanduser() if eval_cache else cache_base / "sanad" / "eval",
+        root_path=env.get("SANAD_ROOT_PATH", ""),
     )

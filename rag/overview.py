@@ -84,7 +84,8 @@ def _centrality(corpus: Corpus, group: Sequence[SentenceRef]) -> np.ndarray:
 
 def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
     article = corpus.articles[ref.doc_id]
-    return Citation(n, ref.doc_id, article.title, article.date, ref.start, ref.end, corpus.text(ref), score)
+    return Citation(n, ref.doc_id, article.title, article.date, ref.start, ref.end, corpus.text(ref), score,
+                    outlet=article.outlet)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _timeline(corpus: Corpus, related: float) -> list[TimelineEntry]:
             start = article.text.find(article.date_text)
             if start >= 0:
                 span = Citation(0, doc_id, article.title, article.date, start, start + len(article.date_text),
-                                article.date_text, 0.0)
+                                article.date_text, 0.0, outlet=article.outlet)
                 entries.append(TimelineEntry(article.date, article.title or article.date_text, span, "published"))
         for ref in corpus.by_doc[doc_id]:
             if ref.header:

@@ -26,6 +26,7 @@ class Citation:
     # The answer phrase inside the excerpt, as ``[start, end)`` of the article's text, when the
     # reader is confident of it.
     answer_span: tuple[int, int] | None = None
+    outlet: str | None = None  # who published the article, where its metadata says
 
     @property
     def answer_phrase(self) -> str | None:

@@ -49,8 +49,8 @@ def test_ask_json_contract(seed_index: Path, capsys: pytest.CaptureFixture[str])
     assert set(answer) >= {"question", "answer", "abstained", "language", "citations"}
     assert answer["language"] == "ar" and isinstance(answer["abstained"], bool)
     assert [c["n"] for c in answer["citations"]] == [1, 2]
-    assert set(answer["citations"][0]) == {"n", "doc_id", "title", "date", "start", "end", "text", "score",
-                                           "answer_span"}
+    assert set(answer["citations"][0]) == {"n", "doc_id", "title", "outlet", "date", "start", "end", "text",
+                                           "score", "answer_span"}
 
 
 def test_ask_batch_keeps_ids_and_reports_bad_lines(

@@ -20,6 +20,7 @@ from index.settings import from_env
 from index.store import current_version
 from rag.pipeline import Pipeline
 from ui.access import LoginGate
+from ui.api import add_api
 from ui.chat import STREAM_DELAY, Chat
 from ui.chat_tab import build_chat_tab
 from ui.feedback import FeedbackLog, default_feedback_path
@@ -96,6 +97,7 @@ def build_app(
 
         pickers = [chat_tab.doc_filter, summaries.picker, library_tab.remove_pick]
         demo.load(on_load, None, [*pickers, library_tab.table], api_name="page_load", api_visibility="private")
+        add_api(pipeline)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     return demo
 

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default %(default)s)")
     p.add_argument("--auth", metavar="USER:PASS", help="require this login")
+    p.add_argument("--root-path", default=from_env().root_path, metavar="/PATH",
+                   help="the sub-path a reverse proxy serves the app under, e.g. /sanad (default: $SANAD_ROOT_PATH)")
     p.add_argument("--corpus", type=Path, default=from_env().corpus_dir, help="folder indexed on first run and "
                    "where uploads are stored (default: $SANAD_CORPUS or %(default)s)")
     p.set_defaults(run=_cmd_serve)
@@ -306,8 +308,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     snapshot = open_index(args.index_dir)
     docs = snapshot.records.documents()
     if args.json:
-        keys = ("doc_id", "title", "date", "author", "outlet", "source", "chars", "chunks")
-        _print_json([{k: getattr(d, k) for k in keys} for d in docs])
+        _print_json([d.to_dict() for d in docs])
         return 0
     for d in docs:
         print(f"{d.doc_id}\t{d.date or '-'}\t{d.chars} chars\t{d.chunks} chunks\t{d.title or '(no title)'}")

@@ -29,6 +29,19 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def parse_root_path(value: str | None) -> str:
+    """``--root-path``: ``"/sanad"`` (one leading slash, no trailing one), ``""`` for none, or a full URL
+    (``https://example.org/sanad``, for proxies that rewrite the host too)."""
+    text = (value or "").strip()
+    if not text or text == "/":
+        return ""
+    if text.startswith(("http://", "https://")):
+        return text.rstrip("/")
+    if not text.startswith("/") or any(c in text for c in "?#\\ ") or "//" in text:
+        raise SanadError(f"--root-path {value!r} is not a URL path; write it like /sanad")
+    return text.rstrip("/")
+
+
 def ensure_index(pipeline: Pipeline, args: argparse.Namespace) -> None:
     """Build the index from ``args.corpus`` when none exists yet, with a terminal progress bar."""
     if pipeline.has_index():
@@ -76,6 +89,7 @@ def serve(args: argparse.Namespace) -> int:
 
     logging.getLogger("ui").setLevel(logging.INFO)
     auth = parse_auth(args.auth)
+    root_path = parse_root_path(args.root_path)
     pipeline = Pipeline(args.index_dir, args.embedder, reader=args.reader)
     ensure_index(pipeline, args)
     warm_up(pipeline)
@@ -84,9 +98,12 @@ def serve(args: argparse.Namespace) -> int:
                     "library", args.host)
     demo = build_app(pipeline, corpus_dir=args.corpus)
     try:
-        _, url, _ = launch(demo, args.host, args.port, auth, prevent_thread_lock=True, quiet=True)
+        _, url, _ = launch(demo, args.host, args.port, auth, prevent_thread_lock=True, quiet=True, root_path=root_path)
     except OSError as exc:
         raise SanadError(f"cannot listen on {args.host}:{args.port} ({exc}); pick another port with --port") from exc
-    log.info("Sanad web chat: %s  (Ctrl-C to stop)", url)
+    if root_path:
+        log.info("Sanad web chat: %s  (Ctrl-C to stop); behind the proxy at %s/", url, root_path)
+    else:
+        log.info("Sanad web chat: %s  (Ctrl-C to stop)", url)
     demo.block_thread()
     return 0

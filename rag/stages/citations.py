@@ -49,4 +49,5 @@ class Citations:
             text=article.text[c.ref.start : c.ref.end],
             score=c.score,
             answer_span=(c.ref.start + span[0], c.ref.start + span[1]) if span else None,
+            outlet=article.outlet,
         )

@@ -140,9 +140,15 @@ def test_everything_works_with_the_login(auth_server: Any, reliability: Results,
     chat, _, sources = c.predict(ANSWER, api_name="/ask")
     if len(docs) != 5 or "sanad-card" not in sources or "sanad-ref" not in json.dumps(chat, ensure_ascii=False):
         problems.append("the logged-in API did not answer with citations")
+    answer = c.predict(ANSWER, api_name="/answer")
+    if not answer["citations"] or answer["abstained"]:
+        problems.append("the logged-in JSON API (/answer) did not answer with citations")
+    anonymous = httpx.post(f"{server.url.rstrip('/')}/gradio_api/call/answer", json={"data": [ANSWER]})
+    if anonymous.status_code != 401:
+        problems.append(f"/answer without a login answered {anonymous.status_code}")
     reliability.record("auth", "with the right login", {
-        "cases": len(probes) + 6, "failures": len(problems), "problems": problems,
-        "gradio_client": f"{len(docs)} documents listed, /ask answered with citations",
+        "cases": len(probes) + 8, "failures": len(problems), "problems": problems,
+        "gradio_client": f"{len(docs)} documents listed, /ask and /answer answered with citations",
     })
     assert not problems
 
