@@ -68,7 +68,7 @@ def free_port() -> int:
 
 
 def start_server(
-    root: Path, seed_index: Path, embedder: Embedder, auth: tuple[str, str] | None = None
+    root: Path, seed_index: Path, embedder: Embedder, auth: tuple[str, str] | None = None, root_path: str = ""
 ) -> tuple[UiServer, object]:
     """Launch ``build_app`` over a private copy of ``seed_index`` on a free port, warmed up as ``sanad serve`` does."""
     from ui.app import build_app, launch
@@ -82,7 +82,7 @@ def start_server(
     warm_up(pipeline)
     feedback = root / "feedback.jsonl"
     demo = build_app(pipeline, corpus_dir=corpus, feedback_path=feedback)
-    _, url, _ = launch(demo, "127.0.0.1", free_port(), auth, prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, "127.0.0.1", free_port(), auth, prevent_thread_lock=True, quiet=True, root_path=root_path)
     return UiServer(url, pipeline, corpus, feedback), demo
 
 
