@@ -9,12 +9,15 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from index.documents import Article, Chunk, Span
 from index.errors import IndexCorruptError, UnknownDocumentError
+from index.titles import derived_title
+
+OPENING_CHARS = 2000  # of an untitled article's text, enough for its derived title
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -69,10 +72,11 @@ class DocumentInfo:
     chars: int
     chunks: int
     sha256: str
+    title_derived: bool = False  # the article states no title; ``title`` is its opening (index/titles.py)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record of ``sanad docs --json`` and the web API's ``/articles`` (one shape for both)."""
-        keys = ("doc_id", "title", "date", "author", "outlet", "source", "chars", "chunks")
+        keys = ("doc_id", "title", "title_derived", "date", "author", "outlet", "source", "chars", "chunks")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -173,10 +177,16 @@ class RecordReader:
         """All documents, ordered by doc_id."""
         rows = self._query(
             "SELECT d.doc_id, d.title, d.date, d.author, d.outlet, d.source, length(d.text), "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.sha256 "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.sha256, "
+            f"CASE WHEN d.title IS NULL THEN substr(d.text, 1, {OPENING_CHARS}) END, d.header "
             "FROM documents d ORDER BY d.doc_id"
         )
-        return [DocumentInfo(*row) for row in rows]
+        out = []
+        for *fields, opening, header in rows:
+            info = DocumentInfo(*fields)
+            derived = derived_title(opening, _spans(header)) if opening else None
+            out.append(replace(info, title=derived, title_derived=True) if derived else info)
+        return out
 
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self._query("SELECT doc_id FROM documents ORDER BY doc_id")]

@@ -14,6 +14,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from index.documents import Span
+from index.titles import title_of
 from rag.clauses import key_clause, topic_terms
 from rag.corpus import Corpus, SentenceRef
 from rag.figures import Figure, conflicts, figures
@@ -84,8 +85,9 @@ def _centrality(corpus: Corpus, group: Sequence[SentenceRef]) -> np.ndarray:
 
 def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
     article = corpus.articles[ref.doc_id]
-    return Citation(n, ref.doc_id, article.title, article.date, ref.start, ref.end, corpus.text(ref), score,
-                    outlet=article.outlet)
+    title, derived = title_of(article)
+    return Citation(n, ref.doc_id, title, article.date, ref.start, ref.end, corpus.text(ref), score,
+                    outlet=article.outlet, title_derived=derived)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def _when(corpus: Corpus, doc_id: str) -> tuple[bool, str]:
 
 def _source(corpus: Corpus, doc_id: str) -> Source:
     a = corpus.articles[doc_id]
-    return Source(doc_id, a.title, a.outlet, a.date)
+    title, derived = title_of(a)
+    return Source(doc_id, title, a.outlet, a.date, derived)
 
 
 def _differences(
@@ -213,9 +216,10 @@ def _timeline(corpus: Corpus, related: float) -> list[TimelineEntry]:
         if article.date and article.date_text:
             start = article.text.find(article.date_text)
             if start >= 0:
-                span = Citation(0, doc_id, article.title, article.date, start, start + len(article.date_text),
-                                article.date_text, 0.0, outlet=article.outlet)
-                entries.append(TimelineEntry(article.date, article.title or article.date_text, span, "published"))
+                title, derived = title_of(article)
+                span = Citation(0, doc_id, title, article.date, start, start + len(article.date_text),
+                                article.date_text, 0.0, outlet=article.outlet, title_derived=derived)
+                entries.append(TimelineEntry(article.date, title or article.date_text, span, "published"))
         for ref in corpus.by_doc[doc_id]:
             if ref.header:
                 continue

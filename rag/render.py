@@ -8,16 +8,25 @@ from __future__ import annotations
 from rag.overview import NO_DIFFERENCES
 from rag.types import Answer, Citation, Language, Overview, Source, Summary
 
+DERIVED_MARK = "(derived title · عنوان مستخلص)"
+
+
+def title_label(title: str | None, derived: bool, doc_id: str) -> str:
+    """How an article is named to a reader: its title, a derived one marked as such, else its id."""
+    if not title:
+        return doc_id
+    return f"{title} {DERIVED_MARK}" if derived else title
+
 
 def _source(c: Citation) -> str:
-    title = c.title or c.doc_id
+    title = title_label(c.title, c.title_derived, c.doc_id)
     date = f", {c.date}" if c.date else ""
     return f"[{c.n}] {title}{date} — {c.doc_id} [{c.start}:{c.end}]"
 
 
 def source_label(source: Source) -> str:
     """«Outlet or title (date)»: how a supporting article is named in the overview."""
-    name = source.outlet or source.title or source.doc_id
+    name = source.outlet or title_label(source.title, source.title_derived, source.doc_id)
     return f"{name} ({source.date})" if source.date else name
 
 
@@ -39,7 +48,8 @@ def answer_text(answer: Answer) -> str:
 
 
 def summary_text(summary: Summary) -> str:
-    head = f"{summary.title or '(no title)'} — {summary.doc_id}" + (f", {summary.date}" if summary.date else "")
+    title = title_label(summary.title, summary.title_derived, "(no title)")
+    head = f"{title} — {summary.doc_id}" + (f", {summary.date}" if summary.date else "")
     return "\n".join([head, *(f"- {s.text} [{s.start}:{s.end}]" for s in summary.sentences)])
 
 

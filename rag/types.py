@@ -27,6 +27,7 @@ class Citation:
     # reader is confident of it.
     answer_span: tuple[int, int] | None = None
     outlet: str | None = None  # who published the article, where its metadata says
+    title_derived: bool = False  # the article states no title; ``title`` is its opening (index/titles.py)
 
     @property
     def answer_phrase(self) -> str | None:
@@ -92,6 +93,7 @@ class Summary:
     title: str | None
     date: str | None
     sentences: tuple[SummarySentence, ...]
+    title_derived: bool = False
 
     @property
     def summary(self) -> str:
@@ -101,6 +103,7 @@ class Summary:
         return {
             "doc_id": self.doc_id,
             "title": self.title,
+            "title_derived": self.title_derived,
             "date": self.date,
             "summary": self.summary,
             "sentences": [asdict(s) for s in self.sentences],
@@ -115,6 +118,7 @@ class Source:
     title: str | None
     outlet: str | None
     date: str | None
+    title_derived: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

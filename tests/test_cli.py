@@ -35,7 +35,7 @@ def test_index_docs_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert docs["001_9ab64c683f1565c2"]["date"] == "2021-12-09"
     assert docs["002_167104a5c28d01cf"]["date"] == "2024-07-28"
     assert docs["004_3ffd546b70ef6a8c"]["title"] == "واشنطن وبغداد تتفاوضان بلا أفق لانهاء الوجود الأجنبي"
-    keys = {"doc_id", "title", "date", "author", "outlet", "source", "chars", "chunks"}
+    keys = {"doc_id", "title", "title_derived", "date", "author", "outlet", "source", "chars", "chunks"}
     assert set(docs["000_d0cea0f9fb883b10"]) == keys
     code, out, _ = run(capsys, "show", "003_8b30ea1d89039507", "--json", *ix)
     shown = json.loads(out)
@@ -49,8 +49,8 @@ def test_ask_json_contract(seed_index: Path, capsys: pytest.CaptureFixture[str])
     assert set(answer) >= {"question", "answer", "abstained", "language", "citations"}
     assert answer["language"] == "ar" and isinstance(answer["abstained"], bool)
     assert [c["n"] for c in answer["citations"]] == [1, 2]
-    assert set(answer["citations"][0]) == {"n", "doc_id", "title", "outlet", "date", "start", "end", "text",
-                                           "score", "answer_span"}
+    assert set(answer["citations"][0]) == {"n", "doc_id", "title", "title_derived", "outlet", "date", "start",
+                                           "end", "text", "score", "answer_span"}
 
 
 def test_ask_batch_keeps_ids_and_reports_bad_lines(
@@ -74,7 +74,7 @@ def test_summarize_and_overview_json(seed_index: Path, capsys: pytest.CaptureFix
     code, out, _ = run(capsys, "summarize", "002_167104a5c28d01cf", "--sentences", "3", "--json", *ix)
     summary = json.loads(out)
     assert code == 0 and len(summary["sentences"]) == 3
-    assert set(summary) == {"doc_id", "title", "date", "summary", "sentences"}
+    assert set(summary) == {"doc_id", "title", "title_derived", "date", "summary", "sentences"}
     code, out, _ = run(capsys, "summarize", "002_167104a5c28d01cf", "--words", "30", "--json", *ix)
     assert code == 0 and 0 < len(json.loads(out)["summary"].split()) <= 30
     code, out, _ = run(capsys, "summarize", "--all", "--json", *ix)

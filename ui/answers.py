@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from rag.render import searched_line
+from rag.render import searched_line, title_label
 from rag.types import Answer, Citation, Language
 from ui.markup import esc, esc_md, text_direction
 
@@ -104,7 +104,7 @@ def error_html(message: str, language: Language = "en") -> str:
 
 def card_html(c: Citation) -> str:
     """One clickable source card; the data attributes say which span to open."""
-    title = c.title or c.doc_id
+    title = title_label(c.title, c.title_derived, c.doc_id)
     date = f'<span class="sanad-card-date">{esc(c.date)}</span>' if c.date else ""
     return (
         f'<button type="button" class="sanad-card" data-doc="{esc(c.doc_id)}" data-start="{int(c.start)}" '

@@ -304,6 +304,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from index.store import open_index
+    from rag.render import title_label
 
     snapshot = open_index(args.index_dir)
     docs = snapshot.records.documents()
@@ -311,7 +312,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         _print_json([d.to_dict() for d in docs])
         return 0
     for d in docs:
-        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chars} chars\t{d.chunks} chunks\t{d.title or '(no title)'}")
+        title = title_label(d.title, d.title_derived, "(no title)")
+        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chars} chars\t{d.chunks} chunks\t{title}")
     return 0
 
 

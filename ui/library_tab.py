@@ -18,6 +18,7 @@ from gradio.utils import get_upload_folder
 
 from index.errors import SanadError
 from rag.pipeline import Pipeline
+from rag.render import title_label
 from ui.library import MAX_UPLOAD_BYTES, Library, Outcome, inside
 from ui.markup import esc, isolate
 from ui.memory import release_memory
@@ -34,8 +35,8 @@ def documents_frame(pipeline: Pipeline, uploads: Path) -> pd.DataFrame:
     if not pipeline.has_index():
         return pd.DataFrame(columns=COLUMNS)
     rows = [
-        [d.title or "", d.date or "", d.author or "", d.outlet or "", d.chars, d.chunks, d.doc_id,
-         "yes" if inside(Path(d.source), uploads) else ""]
+        [title_label(d.title, d.title_derived, ""), d.date or "", d.author or "", d.outlet or "", d.chars, d.chunks,
+         d.doc_id, "yes" if inside(Path(d.source), uploads) else ""]
         for d in sorted(pipeline.documents(), key=lambda d: d.doc_id)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from rag.overview import NO_DIFFERENCES
-from rag.render import briefing_text, source_label
+from rag.render import briefing_text, source_label, title_label
 from rag.types import Language, Overview, Point
 from ui.answers import card_html
 from ui.markup import esc, placeholder
@@ -89,7 +89,7 @@ def timeline_frame(overview: Overview) -> pd.DataFrame:
     for entry in overview.timeline:
         c = entry.citation
         text = entry.text if len(entry.text) <= EXCERPT_CHARS else entry.text[: EXCERPT_CHARS - 1] + "…"
-        source = c.title or c.doc_id
+        source = title_label(c.title, c.title_derived, c.doc_id)
         others = len({a.doc_id for a in entry.also} - {c.doc_id})
         source += f" (+{others})" if others else ""
         rows.append([entry.date, entry.kind, source, text, c.doc_id, int(c.start), int(c.end)])

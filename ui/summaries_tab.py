@@ -14,6 +14,7 @@ import gradio as gr
 
 from index.errors import SanadError
 from rag.pipeline import Pipeline
+from rag.render import title_label
 from rag.types import Summary
 from ui.markup import Highlight, esc, meta_line, placeholder, text_direction
 from ui.viewer import article_html, doc_choices
@@ -88,7 +89,8 @@ def all_summaries_html(summaries: Sequence[Summary]) -> str:
     if not summaries:
         return placeholder("No articles are indexed yet. · لا توجد مقالات مفهرسة بعد.")
     blocks = [
-        f'<div class="sanad-summary-block"><div class="sanad-viewer-title" dir="auto">{esc(s.title or s.doc_id)}</div>'
+        '<div class="sanad-summary-block"><div class="sanad-viewer-title" dir="auto">'
+        f'{esc(title_label(s.title, s.title_derived, s.doc_id))}</div>'
         f'<div class="sanad-viewer-meta">{meta_line(s.date, s.doc_id)}</div>{summary_list_html(s)}</div>'
         for s in summaries
     ]

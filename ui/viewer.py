@@ -12,7 +12,9 @@ from typing import Any
 import gradio as gr
 
 from index.errors import SanadError
+from index.titles import title_of
 from rag.pipeline import Pipeline
+from rag.render import title_label
 from ui.markup import Highlight, article_body, esc, meta_line, placeholder
 from ui.style import SOURCES_JS, VIEWER_JS
 
@@ -27,7 +29,7 @@ def article_html(pipeline: Pipeline, doc_id: str, highlights: Iterable[Highlight
         return placeholder(str(exc))
     head = (
         '<div class="sanad-viewer-head">'
-        f'<div class="sanad-viewer-title" dir="auto">{esc(article.title or doc_id)}</div>'
+        f'<div class="sanad-viewer-title" dir="auto">{esc(title_label(*title_of(article), doc_id))}</div>'
         f'<div class="sanad-viewer-meta" dir="auto">'
         f"{meta_line(article.date, article.author, article.outlet, article.doc_id)}</div></div>"
     )
@@ -67,6 +69,6 @@ def doc_choices(pipeline: Pipeline) -> list[tuple[str, str]]:
         return []
     out = []
     for d in sorted(pipeline.documents(), key=lambda d: (d.title or d.doc_id).casefold()):
-        label = d.title or d.doc_id
+        label = title_label(d.title, d.title_derived, d.doc_id)
         out.append((f"{label} · {d.date}" if d.date else label, d.doc_id))
     return out

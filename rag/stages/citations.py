@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from index.titles import title_of
 from rag.corpus import Corpus
 from rag.stages.contracts import Candidate, Ranking
 from rag.types import Citation
@@ -39,10 +40,11 @@ class Citations:
     def _cite(self, n: int, c: Candidate, phrase: bool) -> Citation:
         article = self.corpus.articles[c.ref.doc_id]
         span = c.reading.span if phrase and c.reading is not None else None
+        title, derived = title_of(article)
         return Citation(
             n=n,
             doc_id=c.ref.doc_id,
-            title=article.title,
+            title=title,
             date=article.date,
             start=c.ref.start,
             end=c.ref.end,
@@ -50,4 +52,5 @@ class Citations:
             score=c.score,
             answer_span=(c.ref.start + span[0], c.ref.start + span[1]) if span else None,
             outlet=article.outlet,
+            title_derived=derived,
         )
