@@ -108,8 +108,8 @@ def test_the_chat_and_its_citation_links_work_through_the_proxy(proxied: tuple[s
     url, _ = proxied
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     failed: list[str] = []
-    # Through this proxy the page aborts an event stream once the answer has arrived (net::ERR_ABORTED;
-    # not seen without the proxy). The answer and the source view are checked below, so it is left out.
+    # Behind a proxy (this one, and nginx with the README's block) the page aborts an event stream once the
+    # answer has arrived (net::ERR_ABORTED; not without a proxy). The answer and source view are checked below.
     page.on("requestfailed", lambda r: None if "ABORTED" in str(r.failure) else failed.append(f"{r.failure} {r.url}"))
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(url)
