@@ -42,19 +42,13 @@ class TestSanadRetriever(RetrieversIntegrationTests):
         return TROOPS
 
 
-class TestE5Unit(EmbeddingsUnitTests):
+class _E5:
     @property
     def embeddings_class(self) -> type[E5SmallEmbedder]:
         return E5SmallEmbedder
 
 
-class TestE5Integration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[E5SmallEmbedder]:
-        return E5SmallEmbedder
-
-
-class TestMiniLMUnit(EmbeddingsUnitTests):
+class _MiniLM:
     @property
     def embeddings_class(self) -> type[SentenceTransformerEmbedder]:
         return SentenceTransformerEmbedder
@@ -64,14 +58,20 @@ class TestMiniLMUnit(EmbeddingsUnitTests):
         return MINILM
 
 
-class TestMiniLMIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[SentenceTransformerEmbedder]:
-        return SentenceTransformerEmbedder
+class TestE5Unit(_E5, EmbeddingsUnitTests):
+    pass
 
-    @property
-    def embedding_model_params(self) -> dict[str, Any]:
-        return MINILM
+
+class TestE5Integration(_E5, EmbeddingsIntegrationTests):
+    pass
+
+
+class TestMiniLMUnit(_MiniLM, EmbeddingsUnitTests):
+    pass
+
+
+class TestMiniLMIntegration(_MiniLM, EmbeddingsIntegrationTests):
+    pass
 
 
 def test_one_document_for_k_1_holds_the_troop_count(seed_index: Path) -> None:
