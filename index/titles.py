@@ -1,8 +1,9 @@
 """A title for an article that states none: its opening words, shown as derived, never stored as its title.
 
 News leads say what the story is about, so the first sentence's first clause is the usual stand-in
-for a missing headline (as feed readers and archives do). Does not look for a stated headline; see
-index/metadata.py.
+for a missing headline (as feed readers and archives do). Derived where the records are read
+(``RecordReader.documents``), so every view names an article alike. Does not look for a stated
+headline; see index/metadata.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.documents import Article, Span
+from index.documents import Span
 
 MAX_WORDS = 12  # a headline's length; longer openings are cut at a clause, else at a word
 MIN_CLAUSE_WORDS = 4  # a shorter first clause ("Baghdad,") says too little on its own
@@ -41,10 +42,3 @@ def derived_title(text: str, header: Sequence[Span] = ()) -> str | None:
         return " ".join(clause)
     return " ".join(words[:MAX_WORDS]).rstrip(_EDGE) + "…"
 
-
-def title_of(article: Article) -> tuple[str | None, bool]:
-    """(the title to show, whether it is derived): the stated title, else the derived one."""
-    if article.title:
-        return article.title, False
-    derived = derived_title(article.text, article.header)
-    return derived, derived is not None

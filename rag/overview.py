@@ -14,7 +14,6 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from index.documents import Span
-from index.titles import title_of
 from rag.clauses import key_clause, topic_terms
 from rag.corpus import Corpus, SentenceRef
 from rag.figures import Figure, conflicts, figures
@@ -85,9 +84,9 @@ def _centrality(corpus: Corpus, group: Sequence[SentenceRef]) -> np.ndarray:
 
 def _cite(corpus: Corpus, n: int, ref: SentenceRef, score: float = 0.0) -> Citation:
     article = corpus.articles[ref.doc_id]
-    title, derived = title_of(article)
-    return Citation(n, ref.doc_id, title, article.date, ref.start, ref.end, corpus.text(ref), score,
-                    outlet=article.outlet, title_derived=derived)
+    info = corpus.documents[ref.doc_id]
+    return Citation(n, ref.doc_id, info.title, article.date, ref.start, ref.end, corpus.text(ref), score,
+                    outlet=article.outlet, title_derived=info.title_derived)
 
 
 @dataclass(frozen=True)
@@ -159,9 +158,8 @@ def _when(corpus: Corpus, doc_id: str) -> tuple[bool, str]:
 
 
 def _source(corpus: Corpus, doc_id: str) -> Source:
-    a = corpus.articles[doc_id]
-    title, derived = title_of(a)
-    return Source(doc_id, title, a.outlet, a.date, derived)
+    info = corpus.documents[doc_id]
+    return Source(doc_id, info.title, info.outlet, info.date, info.title_derived)
 
 
 def _differences(
@@ -216,10 +214,10 @@ def _timeline(corpus: Corpus, related: float) -> list[TimelineEntry]:
         if article.date and article.date_text:
             start = article.text.find(article.date_text)
             if start >= 0:
-                title, derived = title_of(article)
-                span = Citation(0, doc_id, title, article.date, start, start + len(article.date_text),
-                                article.date_text, 0.0, outlet=article.outlet, title_derived=derived)
-                entries.append(TimelineEntry(article.date, title or article.date_text, span, "published"))
+                info = corpus.documents[doc_id]
+                span = Citation(0, doc_id, info.title, article.date, start, start + len(article.date_text),
+                                article.date_text, 0.0, outlet=article.outlet, title_derived=info.title_derived)
+                entries.append(TimelineEntry(article.date, info.title or article.date_text, span, "published"))
         for ref in corpus.by_doc[doc_id]:
             if ref.header:
                 continue

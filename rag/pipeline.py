@@ -19,7 +19,6 @@ from index.records import DocumentInfo
 from index.segment import ChunkerConfig
 from index.store import IndexSnapshot, current_version, open_index
 from index.sync import index_paths
-from index.titles import title_of
 from rag.ask import AnswerConfig, Asker
 from rag.corpus import Corpus
 from rag.overview import build_overview
@@ -216,13 +215,13 @@ class Pipeline:
             vectors = state.corpus.vectors[[r.pos for r in refs]]
             spans = select_sentences(article, [Span(r.start, r.end) for r in refs], vectors, n=sentences,
                                      config=config, words=words)
-        title, derived = title_of(article)
+        info = state.corpus.documents[doc_id]
         return Summary(
             doc_id=doc_id,
-            title=title,
+            title=info.title,
             date=article.date,
             sentences=tuple(SummarySentence(s.start, s.end, article.text[s.start : s.end]) for s in spans),
-            title_derived=derived,
+            title_derived=info.title_derived,
         )
 
     def summaries(self, sentences: int | None = None, ratio: float | None = None,

@@ -16,7 +16,7 @@ import gradio as gr
 
 from index.errors import SanadError
 from rag.pipeline import Pipeline
-from ui.chat import read_options
+from ui.chat import SERVER_ERROR, read_options
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def guarded(run: Callable[[], T], what: str) -> T:
         raise gr.Error(str(exc), print_exception=False) from exc
     except Exception as exc:  # a bug must not reach a client as a traceback
         log.exception("%s failed", what)
-        raise gr.Error("something went wrong on the server; the details are in its log", print_exception=False) from exc
+        raise gr.Error(SERVER_ERROR, print_exception=False) from exc
 
 
 def add_api(pipeline: Pipeline) -> None:

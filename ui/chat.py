@@ -24,6 +24,7 @@ from ui.markup import placeholder, text_direction
 log = logging.getLogger(__name__)
 
 MAX_K = 10
+SERVER_ERROR = "something went wrong on the server; the details are in its log"  # a bug, never a traceback
 STREAM_DELAY = 0.02  # seconds between streamed chunks: fast, but visibly progressive
 _ISO = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 NO_SOURCES = "Sources of the latest answer appear here. · تظهر هنا مصادر آخر إجابة."
@@ -114,7 +115,7 @@ class Chat:
             return
         except Exception:  # a bug must not reach the page as a traceback
             log.exception("answering %r failed", question)
-            yield self._failed(chat, done, question, "something went wrong on the server; the details are in its log")
+            yield self._failed(chat, done, question, SERVER_ERROR)
             return
         done.append(Exchange(question, answer))
         sources = sources_html(answer.citations, answer.language, bool(answer.abstained))

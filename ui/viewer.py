@@ -12,7 +12,6 @@ from typing import Any
 import gradio as gr
 
 from index.errors import SanadError
-from index.titles import title_of
 from rag.pipeline import Pipeline
 from rag.render import title_label
 from ui.markup import Highlight, article_body, esc, meta_line, placeholder
@@ -27,9 +26,11 @@ def article_html(pipeline: Pipeline, doc_id: str, highlights: Iterable[Highlight
         article = pipeline.article(doc_id)
     except SanadError as exc:
         return placeholder(str(exc))
+    info = pipeline.documents_by_id().get(doc_id)  # None only if the article was removed meanwhile
+    name = title_label(info.title, info.title_derived, doc_id) if info else doc_id
     head = (
         '<div class="sanad-viewer-head">'
-        f'<div class="sanad-viewer-title" dir="auto">{esc(title_label(*title_of(article), doc_id))}</div>'
+        f'<div class="sanad-viewer-title" dir="auto">{esc(name)}</div>'
         f'<div class="sanad-viewer-meta" dir="auto">'
         f"{meta_line(article.date, article.author, article.outlet, article.doc_id)}</div></div>"
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.titles import title_of
 from rag.corpus import Corpus
 from rag.stages.contracts import Candidate, Ranking
 from rag.types import Citation
@@ -40,11 +39,11 @@ class Citations:
     def _cite(self, n: int, c: Candidate, phrase: bool) -> Citation:
         article = self.corpus.articles[c.ref.doc_id]
         span = c.reading.span if phrase and c.reading is not None else None
-        title, derived = title_of(article)
+        info = self.corpus.documents[c.ref.doc_id]  # its title, or the derived one (index/titles.py)
         return Citation(
             n=n,
             doc_id=c.ref.doc_id,
-            title=title,
+            title=info.title,
             date=article.date,
             start=c.ref.start,
             end=c.ref.end,
@@ -52,5 +51,5 @@ class Citations:
             score=c.score,
             answer_span=(c.ref.start + span[0], c.ref.start + span[1]) if span else None,
             outlet=article.outlet,
-            title_derived=derived,
+            title_derived=info.title_derived,
         )
