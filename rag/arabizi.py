@@ -25,11 +25,12 @@ from rag.dialect import MSA, key
 
 # Units are read longest first. Vowels: "" where a short vowel is not written.
 _CONSONANTS: dict[str, tuple[str, ...]] = {
-    "sh": ("ش",), "ch": ("ش",), "kh": ("خ",), "gh": ("غ",), "th": ("ث", "ذ"), "dh": ("ذ", "ض", "ظ"),
+    # "sh", "th", "dh" may also be two letters: s/t/d before the suffix "-ha", "-hom" ("qawa3edhom" قواعدهم)
+    "sh": ("ش", "سه"), "ch": ("ش",), "kh": ("خ",), "gh": ("غ",), "th": ("ث", "ذ", "ته"), "dh": ("ذ", "ض", "ظ", "ده"),
     "b": ("ب",), "p": ("ب",), "t": ("ت", "ط"), "j": ("ج",), "d": ("د", "ض"), "r": ("ر",), "z": ("ز", "ظ"),
     "s": ("س", "ص"), "f": ("ف",), "v": ("ف",), "q": ("ق",), "k": ("ك",), "g": ("ق", "ج", "غ"), "l": ("ل",),
     "m": ("م",), "n": ("ن",), "h": ("ه", "ح"), "w": ("و",), "y": ("ي",), "x": ("كس",), "c": ("ك", "س"),
-    "2": ("ء", "أ", "ئ", "ق"), "3": ("ع",), "5": ("خ",), "6": ("ط",), "7": ("ح",), "8": ("غ",), "9": ("ق", "ص"),
+    "2": ("ء", "أ", "ئ", "ؤ", "ق"), "3": ("ع",), "5": ("خ",), "6": ("ط",), "7": ("ح",), "8": ("غ",), "9": ("ق", "ص"),
 }
 _LONG = {"aa": "ا", "ee": "ي", "ii": "ي", "ei": "ي", "ai": "ي", "ay": "ي", "oo": "و", "ou": "و", "uu": "و",
          "aw": "و"}
@@ -42,7 +43,7 @@ _PREFIXES = (("bel", "بال"), ("bil", "بال"), ("fel", "في ال"), ("fil",
              ("wel", "وال"), ("wil", "وال"), ("el", "ال"), ("al", "ال"), ("il", "ال"))
 _PARTICLES = {"w": "و", "wa": "و", "we": "و", "fi": "في", "fe": "في", "fee": "في", "b": "ب", "bi": "ب",
               "3ala": "على", "3al": "على", "3a": "على", "men": "من", "mn": "من", "ma": "ما", "la": "لا", "ya": "يا",
-              "lal": "لل", "lil": "لل"}
+              "lal": "لل", "lil": "لل", "aw": "أو"}
 _MAX_CANDIDATES = 4096
 _WORD = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9'\s]+")
 _MIXED = re.compile(r"(?<![0-9])[235679](?=[a-z])|(?<=[a-z])[235679](?=[a-z])", re.IGNORECASE)
@@ -113,7 +114,19 @@ def _word(word: str, article: str, frequency: Callable[[str], int]) -> str:
             best, best_rank = spelling, rank
     if best is not None:
         return prefix + best
-    return _known(spellings) or word  # else a name or an acronym, most likely: left as typed
+    return _unknown(word, prefix, spellings)
+
+
+def _unknown(word: str, prefix: str, spellings: list[str]) -> str:
+    """A word the index has no spelling of: a dialect or function word; else, when a digit stands
+    for a letter ("njara7u"), its most literal Arabic spelling (Latin letters mean nothing to the
+    Arabic side of the embedder and the reader); else a name or an acronym, most likely: as typed."""
+    known = _known(spellings)
+    if known is not None:
+        return known
+    if re.search(r"[235679]", word):
+        return prefix + spellings[0]
+    return word
 
 
 def _known(spellings: list[str]) -> str | None:

@@ -20,7 +20,7 @@ def xquad_en() -> datasets.Dataset:
 
 
 def test_names() -> None:
-    assert datasets.names("all") == ["seeds", "varieties", "xquad-ar", "xquad-en", "arcd"]
+    assert datasets.names("all") == ["seeds", "varieties", "xquad-ar", "xquad-en", "arcd", "varieties-arcd"]
     assert datasets.names("xquad-en") == ["xquad-en"]
     with pytest.raises(SanadError, match="unknown dataset"):
         datasets.names("squad")
@@ -102,10 +102,11 @@ def test_limit_applies_before_the_variant() -> None:
     assert len([q for q in datasets.load("xquad-en", limit=400, nogold_sample=5).questions if q.source_id]) == 5
 
 
-def test_varieties_pairs_each_rewrite_with_its_msa_original() -> None:
+@pytest.mark.parametrize("name", ["varieties", "varieties-arcd"])
+def test_varieties_pairs_each_rewrite_with_its_msa_original(name: str) -> None:
     from eval.quality.scoring import groups
 
-    data = datasets.load("varieties")
+    data = datasets.load(name)  # type: ignore[arg-type]
     rewrites = [q for q in data.questions if q.variety != "msa"]
     originals = {q.id: q for q in data.questions if q.variety == "msa"}
     assert {q.variety for q in rewrites} == {"iraqi", "gulf", "levantine", "egyptian", "maghrebi", "arabizi"}
@@ -115,4 +116,4 @@ def test_varieties_pairs_each_rewrite_with_its_msa_original() -> None:
         assert (q.answers, q.doc_ids, q.answerable) == (msa.answers, msa.doc_ids, msa.answerable)
         assert q.question != msa.question
     grouped = groups(data)
-    assert [q.original for q in grouped["varieties/iraqi"]] == [q.id for q in grouped["varieties/iraqi/msa"]]
+    assert [q.original for q in grouped[f"{name}/iraqi"]] == [q.id for q in grouped[f"{name}/iraqi/msa"]]

@@ -68,6 +68,16 @@ def test_arabizi_is_spelled_with_the_collections_own_words() -> None:
     assert to_arabic("shu 9ar b Bagram", frequency).endswith("bagram")  # unknown word: left as typed
 
 
+def test_arabizi_digraphs_hamza_seat_and_unknown_words() -> None:
+    terms = {"قواعد": 2, "مسوول": 1}
+    frequency = lambda term: terms.get(term, 0)  # noqa: E731
+    assert to_arabic("qawa3edhom", frequency) == "قواعدهم"  # "dh" here is d + the suffix -hom
+    assert to_arabic("el mas2ool", frequency) == "المسؤول"  # 2 on a waw seat
+    # a digit for a letter marks an Arabic word even when the index spells it otherwise: Arabic
+    # script, not Latin letters the embedder and the reader cannot read as Arabic
+    assert to_arabic("njara7u aw la", frequency) == "نجرحو أو لا"
+
+
 def test_a_rewrite_is_searched_and_analysed_and_recorded() -> None:
     question = read_question("shgad 3adad el jnood?", rewrite=lambda t: standard_arabic(t, lambda _: 1))
     assert question.asked == "shgad 3adad el jnood?"

@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="measure retrieval, answers, citations and summaries")
     p.add_argument("--dataset", default="seeds",
-                   choices=["seeds", "varieties", "xquad-ar", "xquad-en", "arcd", "easc-dev", "all"],
+                   choices=["seeds", "varieties", "xquad-ar", "xquad-en", "arcd", "varieties-arcd", "easc-dev", "all"],
                    help="easc-dev (human summaries) is read from ../shared/ beside the repository; "
                         "all includes it when it is there")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>-<commit>)")

@@ -27,8 +27,8 @@ EVAL = Path(__file__).resolve().parents[1]  # eval/: its data/ and reports/
 DATA = EVAL / "data"
 SEEDS = EVAL.parent / "seeds"
 
-DatasetName = Literal["seeds", "varieties", "xquad-ar", "xquad-en", "arcd"]
-DATASETS: tuple[DatasetName, ...] = ("seeds", "varieties", "xquad-ar", "xquad-en", "arcd")
+DatasetName = Literal["seeds", "varieties", "xquad-ar", "xquad-en", "arcd", "varieties-arcd"]
+DATASETS: tuple[DatasetName, ...] = ("seeds", "varieties", "xquad-ar", "xquad-en", "arcd", "varieties-arcd")
 ANSWER_SAMPLE: int | None = None  # held-out questions `ask` answers (None: all of them)
 NOGOLD_SAMPLE = 400  # of those, asked again without their paragraph (the abstention test)
 SAMPLE_SEED = 13
@@ -104,6 +104,9 @@ def load(
     if name == "varieties":
         data = load_varieties()
         return replace(data, questions=data.questions[:limit])
+    if name == "varieties-arcd":
+        data = load_arcd_varieties()
+        return replace(data, questions=data.questions[:limit])
     if name == "arcd":
         data, held_out = load_arcd()
     else:
@@ -161,21 +164,31 @@ def load_seeds(seeds: Path = SEEDS, data: Path = DATA) -> Dataset:
 def load_varieties(data: Path = DATA) -> Dataset:
     """The seeds set's Arabic questions as people type them (eval/data/varieties/README.md), each
     after its MSA original (variety "msa"), over the seed articles."""
-    seeds = load_seeds(data=data)
-    originals = {q.id: q for q in seeds.questions}
-    path = data / "varieties" / "seeds_varieties.jsonl"
+    return _varieties("varieties", load_seeds(data=data), data / "varieties" / "seeds_varieties.jsonl")
+
+
+def load_arcd_varieties(data: Path = DATA) -> Dataset:
+    """Held-out ARCD questions as people type them, each after its MSA original, over ARCD's
+    paragraphs: the same test as ``load_varieties`` on text the seeds set's writer never saw."""
+    arcd, _ = load_arcd()
+    return _varieties("varieties-arcd", arcd, data / "varieties" / "arcd_varieties.jsonl")
+
+
+def _varieties(name: DatasetName, base: Dataset, path: Path) -> Dataset:
+    """``base``'s questions that ``path`` rewrites, as variety "msa", followed by their rewrites."""
+    originals = {q.id: q for q in base.questions}
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
         raise SanadError(f"cannot read evaluation data {path}: {exc}") from exc
-    used = sorted({r["original"] for r in rows}, key=list(originals).index)
     unknown = [r["id"] for r in rows if r["original"] not in originals]
     if unknown:
-        raise SanadError(f"{path}: {unknown[0]} rewrites a question the seeds set does not have")
+        raise SanadError(f"{path}: {unknown[0]} rewrites a question the {base.name} set does not have")
+    used = sorted({r["original"] for r in rows}, key=list(originals).index)
     questions = [replace(originals[o], id=f"msa-{o}", variety="msa") for o in used]
     questions += [replace(originals[r["original"]], id=r["id"], question=r["question"], variety=r["variety"],
                           original=f"msa-{r['original']}") for r in rows]
-    return Dataset("varieties", "seeds", seeds.articles, tuple(questions))
+    return Dataset(name, base.corpus, base.articles, tuple(questions))
 
 
 def load_xquad(language: Language, folder: Path = XQUAD_DIR) -> tuple[Dataset, frozenset[str]]:
