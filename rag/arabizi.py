@@ -32,6 +32,7 @@ _CONSONANTS: dict[str, tuple[str, ...]] = {
     "m": ("م",), "n": ("ن",), "h": ("ه", "ح"), "w": ("و",), "y": ("ي",), "x": ("كس",), "c": ("ك", "س"),
     "2": ("ء", "أ", "ئ", "ؤ", "ق"), "3": ("ع",), "5": ("خ",), "6": ("ط",), "7": ("ح",), "8": ("غ",), "9": ("ق", "ص"),
 }
+_INITIAL_HAMZA = ("أ", "إ", "ق")  # a word starts with a hamza on alif, never on waw or ya ("2alet" قالت)
 _LONG = {"aa": "ا", "ee": "ي", "ii": "ي", "ei": "ي", "ai": "ي", "ay": "ي", "oo": "و", "ou": "و", "uu": "و",
          "aw": "و"}
 _SHORT = {"a": "ا", "e": "ي", "i": "ي", "o": "و", "u": "و"}
@@ -43,7 +44,13 @@ _PREFIXES = (("bel", "بال"), ("bil", "بال"), ("fel", "في ال"), ("fil",
              ("wel", "وال"), ("wil", "وال"), ("el", "ال"), ("al", "ال"), ("il", "ال"))
 _PARTICLES = {"w": "و", "wa": "و", "we": "و", "fi": "في", "fe": "في", "fee": "في", "b": "ب", "bi": "ب",
               "3ala": "على", "3al": "على", "3a": "على", "men": "من", "mn": "من", "ma": "ما", "la": "لا", "ya": "يا",
-              "lal": "لل", "lil": "لل", "aw": "أو"}
+              "lal": "لل", "lil": "لل", "aw": "أو",
+              # pronouns and the relative, which chat writers spell many ways and the index seldom has
+              **dict.fromkeys(("huwa", "huwwa", "howa", "howwa", "hwa", "houwa", "huwe", "huwweh"), "هو"),
+              **dict.fromkeys(("hiya", "hiyya", "heya", "heyya", "hiye", "hiyye", "hya", "hia"), "هي"),
+              **dict.fromkeys(("homa", "humma", "hum", "hom", "henne", "hinne"), "هم"),
+              **dict.fromkeys(("eh", "eih", "eeh", "shinu", "shnu", "chnou", "shnou"), "ما"),
+              **dict.fromkeys(("elli", "illi", "yalli", "yelli", "illy", "elly"), "اللي")}
 _MAX_CANDIDATES = 4096
 _WORD = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9'\s]+")
 _MIXED = re.compile(r"(?<![0-9])[235679](?=[a-z])|(?<=[a-z])[235679](?=[a-z])", re.IGNORECASE)
@@ -151,7 +158,7 @@ def _spellings(word: str) -> list[str]:
         first, last = i == 0, i + len(unit) == len(word)
         if unit in _CONSONANTS:
             doubled = word.startswith(unit, i + len(unit))  # "mm", "ss": one letter with shadda
-            options.append(_CONSONANTS[unit])
+            options.append(_INITIAL_HAMZA if unit == "2" and first else _CONSONANTS[unit])
             i += len(unit) * (2 if doubled else 1)
             continue
         letter = _LONG.get(unit) or _SHORT[unit]
