@@ -98,3 +98,32 @@ def test_the_answer_says_what_was_searched(pipeline: Pipeline) -> None:
     assert plain.searched is None and "searched" not in plain.to_dict()
     off = Pipeline(pipeline.index_dir, pipeline.embedder, varieties=False).ask("kam 3adad el jnood?")
     assert off.searched is None
+
+
+class _Recording:
+    """The real embedder, with the queries it was asked to embed written down."""
+
+    def __init__(self, embedder: object) -> None:
+        self._embedder = embedder
+        self.queries: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts: list[str]) -> object:
+        self.queries.extend(texts)
+        return self._embedder.embed_queries(texts)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_rewritten_question_is_searched_as_rewritten_and_as_typed(pipeline: Pipeline) -> None:
+    recording = _Recording(pipeline.embedder)
+    spy = Pipeline(pipeline.index_dir, recording, varieties=True)  # type: ignore[arg-type]
+    typed = "shgad 3adad el jnood el amrikan bel 3iraq?"
+    answer = spy.ask(typed)
+    assert answer.searched is not None
+    assert answer.searched in recording.queries and typed in recording.queries
+    recording.queries.clear()
+    spy.ask("كم عدد الجنود الأمريكيين في العراق؟")  # MSA: one query vector, as before
+    assert recording.queries.count("كم عدد الجنود الأمريكيين في العراق؟") >= 1
+    assert len(set(recording.queries)) == 1

@@ -41,11 +41,23 @@ class FirstStage:
         self.retriever = retriever
         self.config = config or FirstStageConfig()
 
+    def _query_vector(self, question: Question) -> np.ndarray:
+        """The searched text's vector; for a question rewritten into MSA, the mean direction of the
+        rewrite and the question as typed. The rewrite fixes the question words; the typed text keeps
+        the content words the rewrite left in dialect or misspelled, which the multilingual embedder
+        has seen in chat text. Measured on the varieties dev sets (first excerpt, 240 rewrites): +6
+        right, +3 false abstentions; MSA and English questions are not rewritten and pay nothing."""
+        qvec = self.retriever.embed_query(question.search)
+        if not question.searched:
+            return qvec
+        both = qvec + self.retriever.embed_query(question.asked)
+        return both / np.linalg.norm(both)
+
     def rank(self, question: Question, filters: Filters | None = None) -> Ranking:
         """Every candidate sentence with its score, best first."""
         corpus, c = self.corpus, self.config
         sparse_query = signals.start_sparse(corpus, self.retriever.embedder, question)  # beside the dense vector
-        qvec = self.retriever.embed_query(question.search)
+        qvec = self._query_vector(question)
         hits = self.retriever.search(question.search, k=c.chunks, filters=filters, query_vector=qvec)
         if not hits:
             return Ranking(())
