@@ -53,7 +53,8 @@ _PARTICLES = {"w": "و", "wa": "و", "we": "و", "fi": "في", "fe": "في", "fe
               **dict.fromkeys(("elli", "illi", "yalli", "yelli", "illy", "elly"), "اللي")}
 _MAX_CANDIDATES = 4096
 _WORD = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9'\s]+")
-_MIXED = re.compile(r"(?<![0-9])[235679](?=[a-z])|(?<=[a-z])[235679](?=[a-z])", re.IGNORECASE)
+_LETTER_DIGIT = "[235679]"  # digits that chat writers use for letters
+_MIXED = re.compile(rf"(?<![0-9]){_LETTER_DIGIT}(?=[a-z])|(?<=[a-z]){_LETTER_DIGIT}(?=[a-z])", re.IGNORECASE)
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)$", re.IGNORECASE)
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "kteeeer": more than two of a letter is emphasis
 
@@ -131,7 +132,7 @@ def _unknown(word: str, prefix: str, spellings: list[str]) -> str:
     known = _known(spellings)
     if known is not None:
         return known
-    if re.search(r"[235679]", word):
+    if re.search(_LETTER_DIGIT, word):
         return prefix + spellings[0]
     return word
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -98,14 +98,11 @@ def load(
     ``answer_sample`` of them when given), and ``nogold_sample`` of those are asked again without
     their gold paragraph. The seeds set is small and always answered in full.
     """
-    if name == "seeds":
-        data = load_seeds()
-        return replace(data, questions=data.questions[:limit])
-    if name == "varieties":
-        data = load_varieties()
-        return replace(data, questions=data.questions[:limit])
-    if name == "varieties-arcd":
-        data = load_arcd_varieties()
+    whole: dict[str, Callable[[], Dataset]] = {
+        "seeds": load_seeds, "varieties": load_varieties, "varieties-arcd": load_arcd_varieties,
+    }
+    if name in whole:
+        data = whole[name]()
         return replace(data, questions=data.questions[:limit])
     if name == "arcd":
         data, held_out = load_arcd()
