@@ -7,7 +7,6 @@ Does not read source files; see index/ingest.py. Does not know about summaries: 
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,21 +24,10 @@ from index.errors import IndexCorruptError, IndexMissingError, IngestError
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, EmbedderSpec, Manifest
 from index.normalize import NORMALIZER_VERSION
-from index.records import RecordWriter, Sentence
+from index.records import RecordReader, RecordWriter, Sentence
 from index.segment import ChunkerConfig, chunk_article, split_sentences
-from index.store import (
-    BM25_DIR,
-    CHUNK_VECTORS,
-    RECORDS,
-    SENTENCE_SPARSE,
-    SENTENCE_VECTORS,
-    IndexSnapshot,
-    collect_garbage,
-    new_staging_dir,
-    open_index,
-    publish,
-    writer_lock,
-)
+from index.store import BM25_DIR, CHUNK_VECTORS, RECORDS, SENTENCE_SPARSE, SENTENCE_VECTORS, IndexSnapshot
+from index.stores import IndexStore, parse_store
 from index.vectors import SparseTable, VectorTable
 from index.writes import writing
 
@@ -93,7 +81,7 @@ Loader = Callable[[], tuple[Sequence[Article], Sequence[IngestError]]]
 
 
 def update_index(
-    index_dir: Path,
+    index_dir: Path | IndexStore,
     upsert: Sequence[Article] | Loader,
     embedder: Embedder,
     chunker: ChunkerConfig,
@@ -116,20 +104,19 @@ def update_index(
         >>> report.added, report.unchanged
     """
     started = time.perf_counter()
-    with writing(index_dir), writer_lock(index_dir, wait_seconds):  # writing: a full disk is one clear error
-        old = None if rebuild else _open_previous(index_dir)
+    store = parse_store(index_dir)
+    with writing(store.home), store.writer(wait_seconds):  # writing: a full disk is one clear error
+        old = None if rebuild else _open_previous(store)
         try:
-            return _update(
-                index_dir, old, upsert, embedder, chunker, remove, roots, enrichers, progress, started
-            )
+            return _update(store, old, upsert, embedder, chunker, remove, roots, enrichers, progress, started)
         finally:
             if old is not None:
                 old.close()
 
 
-def _open_previous(index_dir: Path) -> IndexSnapshot | None:
+def _open_previous(store: IndexStore) -> IndexSnapshot | None:
     try:
-        return open_index(index_dir)
+        return store.open()
     except IndexMissingError:
         return None
     except IndexCorruptError as exc:
@@ -139,7 +126,7 @@ def _open_previous(index_dir: Path) -> IndexSnapshot | None:
 
 
 def _update(
-    index_dir: Path,
+    store: IndexStore,
     old: IndexSnapshot | None,
     upsert: Sequence[Article] | Loader,
     embedder: Embedder,
@@ -190,7 +177,7 @@ def _update(
     embedded = _embed(to_embed, embedder, chunker, progress)
     embed_seconds = time.perf_counter() - embed_started
 
-    staging = new_staging_dir(index_dir)
+    staging = store.stage()
     try:
         extras_kept = _recompute_extras(old, kept, enrichers) if enrichers_changed else {}
         documents, vector_specs = _write_version(
@@ -212,11 +199,11 @@ def _update(
                 "embed_seconds": round(embed_seconds, 3),
             },
         )
-        version = publish(index_dir, staging, manifest)
+        version = store.publish(staging, manifest)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        store.discard(staging)
         raise
-    collect_garbage(index_dir)
+    store.collect_garbage()
     added = sorted(a.doc_id for a in to_embed if a.doc_id not in old_docs)
     return BuildReport(
         added=added,
@@ -350,10 +337,13 @@ def _write_version(
 
     writer = RecordWriter(staging / RECORDS)
     if old is not None:
-        writer.copy_documents(old.path / RECORDS, [d for d in kept if d not in extras_kept])
-        for doc_id, extras in extras_kept.items():
+        copied = [d for d in kept if d not in extras_kept] if isinstance(old.records, RecordReader) else []
+        if copied:  # a records file of the same layout: copied table to table
+            writer.copy_documents(old.path / RECORDS, copied)
+        for doc_id in (d for d in kept if d not in copied):
             sentences = old.records.sentences(doc_id)
             chunks = [c for c in kept_chunks if c.doc_id == doc_id]
+            extras = extras_kept[doc_id] if doc_id in extras_kept else old.records.extras(doc_id)
             writer.add(old.records.article(doc_id), chunks, sentences, extras)
     for e in embedded:
         spans = [Span(s.start, s.end) for s in e.sentences]
@@ -378,7 +368,8 @@ def _write_version(
     ):
         ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         vectors = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, dim), np.float32)
-        vector_table = VectorTable.build(ids, vectors, previous=previous)  # exact or IVF, by size
+        reuse = previous if isinstance(previous, VectorTable) else None  # trained cells of a FAISS store
+        vector_table = VectorTable.build(ids, vectors, previous=reuse)  # exact or IVF, by size
         vector_table.write(staging / name)
         specs[name] = vector_table.spec.as_dict()
     if sparse_table is not None:

@@ -18,7 +18,8 @@ import numpy as np
 from index.documents import Span
 from index.errors import SanadError
 from index.records import Sentence
-from index.store import CURRENT, STAGING_PREFIX, VERSIONS, IndexSnapshot, current_version, open_index
+from index.store import CURRENT, STAGING_PREFIX, VERSIONS, IndexSnapshot, current_version
+from index.stores import FolderStore, IndexStore, parse_store
 
 # Extras that hold sentence spans of their document (the stored summary); each span must be one.
 SPAN_EXTRAS: tuple[str, ...] = ("summary",)
@@ -29,7 +30,7 @@ _NORM_TOLERANCE = 1e-3  # vectors are stored L2-normalised (or all zero for an e
 class CheckReport:
     """What ``check_index`` found: ``problems`` make the index unusable, ``notes`` are harmless leftovers."""
 
-    index_dir: Path
+    index_dir: Path | IndexStore
     version: str | None
     documents: int = 0
     chunks: int = 0
@@ -49,11 +50,12 @@ class CheckReport:
         }
 
 
-def check_index(index_dir: Path, span_extras: Collection[str] = SPAN_EXTRAS) -> CheckReport:
+def check_index(index_dir: Path | IndexStore, span_extras: Collection[str] = SPAN_EXTRAS) -> CheckReport:
     """Open the live version and cross-check every part of it; never raises for a damaged index."""
-    notes = list(_leftovers(index_dir))
+    store = parse_store(index_dir)
+    notes = list(_leftovers(store.index_dir)) if isinstance(store, FolderStore) else []
     try:
-        snapshot = open_index(index_dir)
+        snapshot = store.open()
     except SanadError as exc:
         return CheckReport(index_dir, None, problems=[str(exc)], notes=notes)
     try:
@@ -85,9 +87,9 @@ def _problems(s: IndexSnapshot, span_extras: Collection[str]) -> Iterator[str]:
     chunk_ids = [c.id for c in chunks]
     sentence_ids = [x.id for x in sentences]
     yield from _same_ids("chunk", chunk_ids, {
-        "the FAISS chunk index": s.chunk_vectors.ids(), "the BM25 index": s.lexical.ids,
+        "the chunk vectors": s.chunk_vectors.ids(), "the BM25 index": s.lexical.ids,
     })
-    tables = {"the FAISS sentence index": s.sentence_vectors.ids()}
+    tables = {"the sentence vectors": s.sentence_vectors.ids()}
     if s.sentence_sparse is not None:
         tables["the sparse sentence terms"] = s.sentence_sparse.ids
     yield from _same_ids("sentence", sentence_ids, tables)
@@ -212,13 +214,13 @@ def _leftovers(index_dir: Path) -> Iterator[str]:
 # -- comparing two indexes by content --------------------------------------------------------------
 
 
-def index_content(index_dir: Path) -> dict[str, Any]:
+def index_content(index_dir: Path | IndexStore) -> dict[str, Any]:
     """Everything an index holds that a build determines, without build times and version names.
 
     Vectors are kept as arrays keyed by id so that ``content_differences`` can compare them with a
     float tolerance; everything else compares exactly.
     """
-    s = open_index(index_dir)
+    s = parse_store(index_dir).open()
     try:
         m = s.manifest
         docs = {}

@@ -211,3 +211,14 @@ def _ymd(y: str, month: int | str, d: str) -> str | None:
 def _numeric_dmy(a: str, b: str, y: str) -> str | None:
     """Day-first, as in Arabic and most of the world; month-first only when day-first is impossible."""
     return _ymd(y, b, a) or _ymd(y, a, b)
+
+
+def day_number(date: str | None, fill: str) -> int:
+    """``2024-05`` -> 20240500 (``fill`` "0") or 20240599 ("9"): the first or last day of its period; 0 if none.
+
+    Integers compare as dates, so a date filter is an integer range in any store (FAISS masks, Milvus expressions).
+    """
+    if not date:
+        return 0
+    digits = date.replace("-", "")
+    return int(digits + fill * (8 - len(digits))) if digits.isdigit() and len(digits) <= 8 else 0

@@ -33,6 +33,10 @@ class IndexWriteError(SanadError):
     """The index folder cannot be written (full disk, read-only, no permission); the live index is unchanged."""
 
 
+class StoreUnavailableError(SanadError):
+    """The index store cannot be reached or refuses the credentials (a Milvus server down, a wrong token)."""
+
+
 class IndexBusyError(SanadError):
     """Another process is writing the index."""
 

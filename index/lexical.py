@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from scipy import sparse
 
 from index.errors import IndexCorruptError
 from index.normalize import search_tokens
@@ -75,6 +76,21 @@ class LexicalIndex:
         weights = [matrix["data"][indptr[t] : indptr[t + 1]] for t in token_ids]
         summed = np.bincount(np.concatenate(rows), weights=np.concatenate(weights), minlength=len(self.ids))
         return summed.astype(np.float32)
+
+    def term_weights(self) -> tuple[list[str], sparse.csr_matrix]:
+        """The vocabulary (term ids in order) and each row's BM25 weight per term (rows x terms).
+
+        A query's BM25 is the sum of its terms' weights: the sparse vectors another store searches.
+        """
+        if not len(self.ids):
+            return [], sparse.csr_matrix((0, 0), dtype=np.float32)
+        m = self._bm25.scores
+        terms = [""] * (len(m["indptr"]) - 1)  # bm25s's vocabulary may hold an unused empty token past the matrix
+        for term, i in self._bm25.vocab_dict.items():
+            if i < len(terms):
+                terms[i] = term
+        by_term = sparse.csc_matrix((m["data"], m["indices"], m["indptr"]), shape=(len(self.ids), len(terms)))
+        return terms, by_term.tocsr()
 
     def idf(self, tokens: Sequence[str]) -> np.ndarray:
         """Lucene BM25 idf of each token; a token absent from the corpus gets the largest possible idf."""

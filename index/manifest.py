@@ -65,10 +65,19 @@ class Manifest:
     def read(cls, path: Path) -> Manifest:
         """Parse a manifest; anything unreadable or of another format raises a specific error."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise IndexCorruptError(f"{path} is missing; run `sanad index --rebuild`") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexCorruptError(f"{path} is unreadable ({exc}); run `sanad index --rebuild`") from exc
+        return cls.parse(text, str(path))
+
+    @classmethod
+    def parse(cls, text: str, path: str) -> Manifest:
+        """Parse a manifest's JSON; ``path`` names where it came from in the messages."""
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
             raise IndexCorruptError(f"{path} is unreadable ({exc}); run `sanad index --rebuild`") from exc
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise IndexCorruptError(f"{path} is not a Sanad index manifest; run `sanad index --rebuild`")

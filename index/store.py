@@ -28,6 +28,7 @@ from index.lexical import LexicalIndex
 from index.manifest import MANIFEST_FILE, EmbedderSpec, Manifest, file_digest, verify_files
 from index.records import RecordReader
 from index.vectors import IndexSpec, SparseTable, VectorTable
+from index.views import RecordSource, TermSource, VectorSource
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,10 @@ class IndexSnapshot:
     version: str
     path: Path
     manifest: Manifest
-    records: RecordReader
-    chunk_vectors: VectorTable
-    sentence_vectors: VectorTable
-    lexical: LexicalIndex
+    records: RecordSource
+    chunk_vectors: VectorSource
+    sentence_vectors: VectorTable  # every store loads these into memory: the first stage scans them all
+    lexical: TermSource
     sentence_sparse: SparseTable | None = None  # when the embedder offers sparse latent terms
 
     def close(self) -> None:

@@ -15,14 +15,15 @@ from index.errors import IndexMissingError, IngestError
 from index.ingest import load_articles
 from index.manifest import DocumentEntry
 from index.segment import ChunkerConfig
-from index.store import current_version, open_index
+from index.stores import IndexStore, parse_store
 
 
-def recorded_roots(index_dir: Path) -> list[Path]:
+def recorded_roots(index_dir: Path | IndexStore) -> list[Path]:
     """The files and folders earlier runs indexed (what ``sanad index`` with no PATH refreshes)."""
-    if current_version(index_dir) is None:
+    store = parse_store(index_dir)
+    if store.current_version() is None:
         return []
-    snapshot = open_index(index_dir)
+    snapshot = store.open()
     try:
         return [Path(r) for r in snapshot.manifest.roots]
     finally:
@@ -30,7 +31,7 @@ def recorded_roots(index_dir: Path) -> list[Path]:
 
 
 def index_paths(
-    index_dir: Path,
+    index_dir: Path | IndexStore,
     paths: Sequence[Path],
     embedder: Embedder,
     chunker: ChunkerConfig,

@@ -17,10 +17,12 @@ from index.embed import Embedder, get_embedder
 from index.errors import UnknownDocumentError
 from index.records import DocumentInfo
 from index.segment import ChunkerConfig
-from index.store import IndexSnapshot, current_version, open_index
+from index.store import IndexSnapshot
+from index.stores import IndexStore, parse_store
 from index.sync import index_paths
 from rag.ask import AnswerConfig, Asker
 from rag.corpus import Corpus
+from rag.milvus_retrieve import retriever_for
 from rag.overview import build_overview
 from rag.question import Question, read_question
 from rag.reading.base import Reader
@@ -51,7 +53,7 @@ class Pipeline:
 
     def __init__(
         self,
-        index_dir: Path,
+        index_dir: Path | IndexStore,
         embedder: str | Embedder = "e5-small",
         chunker: ChunkerConfig | None = None,
         retrieval: RetrievalConfig | None = None,
@@ -60,7 +62,7 @@ class Pipeline:
         reader: str | Reader | None = DEFAULT_READER,
         varieties: bool = True,
     ) -> None:
-        self.index_dir = index_dir
+        self.store = parse_store(index_dir)  # a local index folder, or Milvus (index/stores.py)
         self._embedder = embedder if not isinstance(embedder, str) else None
         self._embedder_name = embedder if isinstance(embedder, str) else embedder.name
         self.chunker = chunker or ChunkerConfig()
@@ -103,19 +105,19 @@ class Pipeline:
         return self._state().corpus
 
     def has_index(self) -> bool:
-        return current_version(self.index_dir) is not None
+        return self.store.current_version() is not None
 
     def _state(self) -> _Loaded:
-        version = current_version(self.index_dir)
+        version = self.store.current_version()
         loaded = self._loaded
         if loaded is not None and loaded.version == version:
             return loaded
         reader = self.reader
         with self._lock:
-            if self._loaded is None or self._loaded.version != current_version(self.index_dir):
-                snapshot = open_index(self.index_dir, expect=embedder_spec(self.embedder))
+            if self._loaded is None or self._loaded.version != self.store.current_version():
+                snapshot = self.store.open(expect=embedder_spec(self.embedder))
                 corpus = Corpus(snapshot)
-                retriever = Retriever(snapshot, self.embedder, self.retrieval)
+                retriever = retriever_for(snapshot, self.embedder, self.retrieval)
                 asker = Asker(corpus, retriever, self.answering, reader=reader)
                 self._loaded = _Loaded(snapshot.version, snapshot, corpus, retriever, asker)
             return self._loaded
@@ -127,7 +129,7 @@ class Pipeline:
     ) -> BuildReport:
         """Index files or folders incrementally (see ``index.sync.index_paths``), with stored summaries."""
         return index_paths(
-            self.index_dir,
+            self.store,
             paths,
             self.embedder,
             self.chunker,
@@ -144,7 +146,7 @@ class Pipeline:
         if unknown:
             raise UnknownDocumentError(f"no article with doc_id {unknown[0]!r}; list them with `sanad docs`")
         return update_index(
-            self.index_dir,
+            self.store,
             [],
             self.embedder,
             self.chunker,

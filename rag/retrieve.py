@@ -12,10 +12,13 @@ from typing import Literal
 
 import numpy as np
 
+from index.dates import day_number
 from index.documents import Chunk
 from index.embed import Embedder
+from index.lexical import LexicalIndex
 from index.normalize import search_tokens
 from index.store import IndexSnapshot
+from index.vectors import VectorTable
 from rag.scores import rescale
 
 Mode = Literal["hybrid", "dense", "bm25", "rrf"]
@@ -110,8 +113,8 @@ class Retriever:
         self._doc_pos = {d.doc_id: i for i, d in enumerate(documents)}
         # A partial date ("2024-05") stands for its whole period [20240500, 20240599]; an article
         # is in a range when its period overlaps the range's. Integers: compared in microseconds.
-        self._date_lo = np.array([_day(d, "0") for d in (x.date for x in documents)], dtype=np.int64)
-        self._date_hi = np.array([_day(d, "9") for d in (x.date for x in documents)], dtype=np.int64)
+        self._date_lo = np.array([day_number(d, "0") for d in (x.date for x in documents)], dtype=np.int64)
+        self._date_hi = np.array([day_number(d, "9") for d in (x.date for x in documents)], dtype=np.int64)
         vector_ids = snapshot.chunk_vectors.ids()
         self._vector_rows = _Rows(vector_ids)
         chunk_ids, chunk_docs = snapshot.records.chunk_owners()
@@ -141,7 +144,7 @@ class Retriever:
         if docs is not None and not docs.any():
             return []
         qvec = query_vector if query_vector is not None else self.embed_query(query)
-        cands = self._candidates(query, qvec, docs, mode)
+        cands = self._candidates(query, qvec, docs, mode, filters)
         if not len(cands.ids):
             return []
         scores = self._fuse(cands, mode)
@@ -168,17 +171,19 @@ class Retriever:
             docs = np.zeros(len(self._doc_names), dtype=bool)
             docs[[self._doc_pos[d] for d in filters.doc_ids if d in self._doc_pos]] = True
         if filters.date_from or filters.date_to:
-            lo, hi = _day(filters.date_from or "0000", "0"), _day(filters.date_to or "9999", "9")
+            lo, hi = day_number(filters.date_from or "0000", "0"), day_number(filters.date_to or "9999", "9")
             docs &= (self._date_lo > 0) & (self._date_hi >= lo) & (self._date_lo <= hi)
         return docs
 
-    def _candidates(self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode) -> _Candidates:
+    def _candidates(
+        self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode, filters: Filters | None
+    ) -> _Candidates:
         pool = self.config.pool
         lexical_all = self.lexical_scores(query)
         dense_ids = np.zeros(0, np.int64)
         if mode != "bm25":
             allowed = docs[self._row_doc] if docs is not None else None
-            _, dense_ids = self.snapshot.chunk_vectors.search(qvec, pool, allowed=allowed)
+            _, dense_ids = self._table().search(qvec, pool, allowed=allowed)
         lex_ids = np.zeros(0, np.int64)
         if mode != "dense":
             lexical_ok = lexical_all if docs is None else np.where(docs[self._lexical_doc], lexical_all, 0)
@@ -187,6 +192,12 @@ class Retriever:
         dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
         return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
+
+    def _table(self) -> VectorTable:
+        table = self.snapshot.chunk_vectors
+        if not isinstance(table, VectorTable):
+            raise TypeError("in-memory FAISS search is the folder store's; a Milvus store searches in Milvus")
+        return table
 
     def term_frequency(self, term: str) -> int:
         """How many chunks hold the search term (0 for one the collection lacks)."""
@@ -199,7 +210,10 @@ class Retriever:
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 of every chunk divided by the score of a chunk matching each query term once."""
         tokens = search_tokens(query)
-        raw = self.snapshot.lexical.scores(query)
+        lexical = self.snapshot.lexical
+        if not isinstance(lexical, LexicalIndex):
+            raise TypeError("BM25 over every chunk is the folder store's; a Milvus store searches in Milvus")
+        raw = lexical.scores(query)
         if not tokens:
             return raw
         return raw / float(self.snapshot.lexical.idf(tokens).sum())
@@ -258,14 +272,6 @@ def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
         kth = np.partition(scores[candidates], len(candidates) - n)[len(candidates) - n]
         candidates = candidates[scores[candidates] >= kth]
     return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
-
-
-def _day(date: str | None, fill: str) -> int:
-    """``2024-05`` -> 20240500 (``fill`` "0") or 20240599 ("9"): the first or last day of its period; 0 if none."""
-    if not date:
-        return 0
-    digits = date.replace("-", "")
-    return int(digits + fill * (8 - len(digits))) if digits.isdigit() and len(digits) <= 8 else 0
 
 
 def _ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:

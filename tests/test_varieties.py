@@ -96,7 +96,7 @@ def test_the_answer_says_what_was_searched(pipeline: Pipeline) -> None:
     assert "sanad-searched" in answer_html(answer)
     plain = pipeline.ask("كم عدد الجنود الأمريكيين في العراق؟")
     assert plain.searched is None and "searched" not in plain.to_dict()
-    off = Pipeline(pipeline.index_dir, pipeline.embedder, varieties=False).ask("kam 3adad el jnood?")
+    off = Pipeline(pipeline.store, pipeline.embedder, varieties=False).ask("kam 3adad el jnood?")
     assert off.searched is None
 
 
@@ -118,7 +118,7 @@ class _Recording:
 @pytest.mark.slow
 def test_an_arabizi_question_is_searched_as_spelled_back_and_as_typed(pipeline: Pipeline) -> None:
     recording = _Recording(pipeline.embedder)
-    spy = Pipeline(pipeline.index_dir, recording, varieties=True)  # type: ignore[arg-type]
+    spy = Pipeline(pipeline.store, recording, varieties=True)  # type: ignore[arg-type]
     typed = "shgad 3adad el jnood el amrikan bel 3iraq?"
     answer = spy.ask(typed)
     assert answer.searched is not None

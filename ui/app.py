@@ -17,7 +17,6 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from index.settings import from_env
-from index.store import current_version
 from rag.pipeline import Pipeline
 from ui.access import LoginGate
 from ui.api import add_api
@@ -63,8 +62,8 @@ def build_app(
     corpus = corpus_dir if corpus_dir is not None else from_env().corpus_dir
     library = Library(pipeline, corpus)
     library.recover()  # a killed server may have left an upload stored but not indexed
-    Janitor(lambda: current_version(pipeline.index_dir)).start()  # frees dropped index versions' memory
-    chat = Chat(pipeline, FeedbackLog(feedback_path or default_feedback_path(pipeline.index_dir)), stream_delay)
+    Janitor(pipeline.store.current_version).start()  # frees dropped index versions' memory
+    chat = Chat(pipeline, FeedbackLog(feedback_path or default_feedback_path(pipeline.store.home)), stream_delay)
 
     # delete_cache: uploaded files linger in Gradio's temp folder; clear those older than an hour, hourly.
     with gr.Blocks(

@@ -32,6 +32,12 @@ def _common() -> argparse.ArgumentParser:
         help="index location (default: $SANAD_INDEX_DIR or %(default)s)",
     )
     common.add_argument(
+        "--store",
+        metavar="STORE",
+        help="where the index lives, in place of --index-dir: milvus:PATH.db (embedded Milvus Lite), "
+        "milvus://HOST:PORT or https://... (a Milvus server; its token is read from $SANAD_MILVUS_TOKEN)",
+    )
+    common.add_argument(
         "--embedder",
         default=settings.embedder,
         help="e5-small (default), minilm, or st:<model name or path> (default: $SANAD_EMBEDDER or %(default)s)",
@@ -149,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     single_threaded_blas()  # see index/blas.py
     try:
+        if getattr(args, "store", None):
+            from index.stores import parse_store
+
+            args.index_dir = parse_store(args.store)  # every command reads its index through this
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except SanadError as exc:
@@ -201,7 +211,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     elif report.ok:
         print(
             f"index OK: {args.index_dir} (version {report.version}): {report.documents} articles, "
-            f"{report.chunks} chunks, {report.sentences} sentences; FAISS, SQLite, BM25, stored summaries "
+            f"{report.chunks} chunks, {report.sentences} sentences; vectors, records, BM25, stored summaries "
             "and manifest agree"
         )
     for note in report.notes:
@@ -303,10 +313,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from index.store import open_index
+    from index.stores import parse_store
     from rag.render import title_label
 
-    snapshot = open_index(args.index_dir)
+    snapshot = parse_store(args.index_dir).open()
     docs = snapshot.records.documents()
     if args.json:
         _print_json([d.to_dict() for d in docs])
@@ -318,9 +328,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from index.store import open_index
+    from index.stores import parse_store
 
-    article = open_index(args.index_dir).records.article(args.doc_id)
+    article = parse_store(args.index_dir).open().records.article(args.doc_id)
     fields = {
         "doc_id": article.doc_id,
         "title": article.title,

@@ -22,7 +22,6 @@ from pathlib import Path
 from index.build import BuildReport, Progress
 from index.errors import IngestError, SanadError, UnknownDocumentError
 from index.ingest import SUFFIXES, read_article
-from index.store import writer_lock
 from rag.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -232,7 +231,7 @@ class Library:
         if not self.uploads.is_dir():
             return []
         try:
-            with writer_lock(self.pipeline.index_dir, wait_seconds):
+            with self.pipeline.store.writer(wait_seconds):
                 return self._set_aside_unindexed()
         except (SanadError, OSError) as exc:  # busy, or a read-only index: serve anyway, say why
             log.warning("could not check the uploads folder against the index: %s", exc)

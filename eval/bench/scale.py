@@ -215,6 +215,7 @@ def measure(index_dir: Path, material: Material, built: dict[str, Any], k: int =
     open_s = time.perf_counter() - started
     opened_mb = rss_mb() - before
     table = snapshot.chunk_vectors
+    assert isinstance(table, VectorTable)  # open_index: the folder store
     vector_mb = _vector_memory_mb(snapshot.path / CHUNK_VECTORS, table.dim, table.spec)
     ids, queries = table.ids(), material.queries
     exact = faiss.IndexFlatIP(exact_vectors.shape[1])

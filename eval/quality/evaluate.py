@@ -6,6 +6,7 @@ eval/quality/run.py. Datasets that share a corpus (xquad-ar, xquad-en) share one
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,9 @@ from eval.quality.scoring import ByQuestion, Figures, curves, groups, score_grou
 from eval.quality.summaries import evaluate_summaries
 from eval.quality.systems import ANSWER_SYSTEM, DEPTH, LITERAL, Outcome, Systems
 from index.embed import BATCH_SIZE, Embedder
+from index.milvus import MilvusStore
 from index.segment import ChunkerConfig
+from index.stores import FolderStore, copy_live_version
 from rag import matching
 from rag.index_cache import cached_index
 from rag.pipeline import Pipeline
@@ -46,20 +49,24 @@ class Evaluation:
     settings: dict[str, Any] = field(default_factory=dict)  # the configs the systems ran with
 
 
-def evaluate(datasets: Sequence[Dataset], embedder: Embedder, cache: Path, readers: Mapping[str, str]) -> Evaluation:
-    """``readers``: answer system -> reader name (``sanad`` first; e.g. ``{"sanad": "sanad", "scorer": "none"}``)."""
+def evaluate(datasets: Sequence[Dataset], embedder: Embedder, cache: Path, readers: Mapping[str, str],
+             store: MilvusStore | None = None) -> Evaluation:
+    """``readers``: answer system -> reader name (``sanad`` first; e.g. ``{"sanad": "sanad", "scorer": "none"}``).
+
+    With ``store``, Sanad's systems answer from a copy of each cached index in that Milvus database.
+    """
     result = Evaluation()
     corpora: dict[str, list[Dataset]] = {}
     for ds in datasets:
         corpora.setdefault(ds.corpus, []).append(ds)
     built = {system: get_reader(name) for system, name in readers.items()}  # loaded once, shared by corpora
     for corpus, sets in corpora.items():
-        _evaluate_corpus(corpus, sets, embedder, cache, built, result)
+        _evaluate_corpus(corpus, sets, embedder, cache, built, result, store)
     return result
 
 
 def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, cache: Path,
-                     readers: Mapping[str, Reader | None], result: Evaluation) -> None:
+                     readers: Mapping[str, Reader | None], result: Evaluation, store: MilvusStore | None) -> None:
     articles = sets[0].articles
     chunker, summary = ChunkerConfig(), SummaryConfig()
     started = time.perf_counter()
@@ -68,16 +75,18 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
         lc_started = time.perf_counter()
         langchain = LangChainDefault.build(articles, embedder, cache, corpus, progress)
         lc_seconds = time.perf_counter() - lc_started
-    askers = {system: Pipeline(cached.path, embedder, chunker=chunker, summary=summary, reader=reader)
+    location = cached.path if store is None else in_milvus(cached.path, store, corpus)
+    askers = {system: Pipeline(location, embedder, chunker=chunker, summary=summary, reader=reader)
               for system, reader in readers.items()}
     if any(q.variety for ds in sets for q in ds.questions):  # with and without the rewrite into MSA
-        askers[LITERAL] = Pipeline(cached.path, embedder, chunker=chunker, summary=summary,
+        askers[LITERAL] = Pipeline(location, embedder, chunker=chunker, summary=summary,
                                    reader=readers[ANSWER_SYSTEM], varieties=False)
     pipeline = askers[ANSWER_SYSTEM]
     systems = Systems(askers, pipeline.retriever, langchain)
     docs = pipeline.documents()
     result.indexes[corpus] = {
         "path": str(cached.path),
+        "store": str(location),
         "reused": cached.reused,
         "build_seconds": round(cached.seconds, 2),
         "articles": len(docs),
@@ -98,6 +107,15 @@ def _evaluate_corpus(corpus: str, sets: Sequence[Dataset], embedder: Embedder, c
     }
     for ds in sets:
         _evaluate_dataset(ds, systems, pipeline, result)
+
+
+def in_milvus(cached: Path, store: MilvusStore, corpus: str) -> MilvusStore:
+    """The cached version of ``corpus``, copied into ``store`` unless that copy is already live there."""
+    target = store.with_prefix("eval_" + re.sub(r"[^0-9A-Za-z]", "_", corpus))
+    source = FolderStore(cached)
+    if target.current_version() is None or target.open().manifest.built_at != source.open().manifest.built_at:
+        copy_live_version(source, target)
+    return target
 
 
 def _evaluate_dataset(ds: Dataset, systems: Systems, pipeline: Pipeline, result: Evaluation) -> None:

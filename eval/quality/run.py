@@ -22,6 +22,7 @@ from eval.quality.easc_eval import evaluate_easc
 from eval.quality.evaluate import evaluate
 from index.embed import get_embedder
 from index.errors import SanadError
+from index.milvus import MilvusStore
 from rag.index_cache import cache_root
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     readers = {"sanad": args.reader, "scorer": "none"}
     if args.st_reader:
         readers["st"] = args.st_reader if args.st_reader.startswith("st:") else f"st:{args.st_reader}"
-    evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir), readers)
+    store = args.index_dir if getattr(args, "store", None) else None  # the CLI parsed --store
+    if store is not None and not isinstance(store, MilvusStore):
+        raise SanadError("eval --store takes a Milvus store (milvus:PATH.db or a server URI)")
+    evaluation = evaluate(loaded, embedder, cache_root(args.cache_dir), readers, store)
     benchmarks: dict[str, Any] = {}
     if args.dataset == easc.NAME or (args.dataset == "all" and easc.available()):
         benchmarks[easc.NAME] = evaluate_easc(embedder, cache_root(args.cache_dir))
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace, *, floors_path: Path = floors.FLOORS) -> int:
     command += f" --answer-sample {args.answer_sample}" if args.answer_sample is not None else ""
     command += f" --reader {args.reader}" if args.reader != "sanad" else ""
     command += f" --st-reader {args.st_reader}" if args.st_reader else ""
+    command += f" --store {store}" if store is not None else ""
     results = _rounded({
         "schema": SCHEMA,
         "run": {"date": today, "commit": commit, "dirty": dirty, "command": command, "limit": args.limit,

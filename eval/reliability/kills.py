@@ -25,7 +25,10 @@ from typing import Any
 
 from eval.reliability.proc import sanad
 from index.check import check_index, content_differences, index_content
-from index.store import STAGING_PREFIX, VERSIONS, current_version
+from index.errors import SanadError
+from index.milvus import MilvusStore
+from index.store import STAGING_PREFIX, VERSIONS
+from index.stores import IndexStore, parse_store
 
 _PROGRESS = re.compile(r"(\d+)/(\d+) \[")
 
@@ -39,12 +42,72 @@ class Run:
     output: str
 
 
+class Target:
+    """Where the index under test lives inside a trial folder: index folders, or a Milvus Lite file."""
+
+    def __init__(self, milvus: bool = False) -> None:
+        self.milvus = milvus
+
+    def args(self, folder: Path) -> list[str]:
+        return ["--store", f"milvus:{folder / MILVUS_FILE}"] if self.milvus else ["--index-dir", str(folder)]
+
+    def _store(self, folder: Path) -> IndexStore:
+        return parse_store(self.args(folder)[1])
+
+    def version(self, folder: Path) -> str | None:
+        store = self._store(folder)
+        try:
+            return store.current_version()
+        finally:
+            _release(store)
+
+    def problems(self, folder: Path) -> list[str]:
+        """Why the live version is unusable (empty: it opens and, for folders, passes ``check_index``)."""
+        if not self.milvus:
+            return check_index(folder).problems
+        store = self._store(folder)
+        try:
+            store.open()
+            return []
+        except SanadError as exc:
+            return [str(exc)]
+        finally:
+            _release(store)
+
+    def content(self, folder: Path) -> dict[str, Any]:
+        store = self._store(folder)
+        try:
+            return index_content(store)
+        finally:
+            _release(store)
+
+    def leftovers(self, folder: Path) -> list[str]:
+        """Unfinished builds the next update should have removed."""
+        if not self.milvus:
+            return [p.name for p in (folder / VERSIONS).glob(f"{STAGING_PREFIX}*")]
+        store = self._store(folder)
+        try:
+            assert isinstance(store, MilvusStore)
+            staged = [p.name for p in store.home.glob(".staging-*")]
+            return staged + [v for v in store.versions() if v not in store.kept()]
+        finally:
+            _release(store)
+
+
+MILVUS_FILE = "index.db"
+
+
+def _release(store: IndexStore) -> None:
+    if isinstance(store, MilvusStore):
+        store.close()  # Milvus Lite: one process per file, and the next `sanad index` is another process
+
+
 class Update:
     """A running ``sanad index``; ``embedded`` is set when it reports its last embedding batch."""
 
-    def __init__(self, index_dir: Path, corpus: Path) -> None:
+    def __init__(self, location: list[str], corpus: Path) -> None:
         self.started = time.monotonic()
-        self.process = sanad("index", str(corpus), "--index-dir", str(index_dir), stdout=subprocess.PIPE,
+        self.process = sanad("index", str(corpus), *location, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, bufsize=0)
         self.embedded = threading.Event()
         self.embedded_at = 0.0
@@ -67,9 +130,9 @@ class Update:
         return str(out)
 
 
-def timed_update(index_dir: Path, corpus: Path) -> Run:
+def timed_update(location: list[str], corpus: Path) -> Run:
     """Run ``sanad index corpus`` to the end, noting when the last embedding batch was reported."""
-    update = Update(index_dir, corpus)
+    update = Update(location, corpus)
     out = update.finish()
     seconds = time.monotonic() - update.started
     if update.process.returncode != 0:
@@ -97,7 +160,7 @@ MAX_ATTEMPTS = 6  # an update that finished before its kill is run again with an
 
 
 def kill_trial(start: Path, corpus: Path, trial_dir: Path, run: Run, window: str, rng: random.Random,
-               expected: dict[str, Any]) -> Trial:
+               expected: dict[str, Any], target: Target) -> Trial:
     """SIGKILL an update of a copy of ``start`` at a random moment of ``window``; check, resume, compare.
 
     "whole run": a delay drawn uniformly over the uninterrupted run's duration, from the start.
@@ -112,12 +175,12 @@ def kill_trial(start: Path, corpus: Path, trial_dir: Path, run: Run, window: str
         attempts += 1
         shutil.rmtree(trial_dir, ignore_errors=True)
         shutil.copytree(start, trial_dir)
-        before = current_version(trial_dir)
+        before = target.version(trial_dir)
         # The writing stretch is short and its first moments (files half written, the rename) matter
         # most: draw those delays log-uniformly from 1 ms, the whole run's uniformly.
         delay = rng.uniform(0.0, limit) if window == "whole run" else math.exp(rng.uniform(math.log(1e-3),
                                                                                            math.log(limit)))
-        update = Update(trial_dir, corpus)
+        update = Update(target.args(trial_dir), corpus)
         if window == "writing" and not update.embedded.wait(timeout=900):
             raise RuntimeError("the update never reported its embedding")
         time.sleep(delay)
@@ -129,41 +192,45 @@ def kill_trial(start: Path, corpus: Path, trial_dir: Path, run: Run, window: str
         limit = max(0.002, delay * 0.9)  # it ended before `delay`: draw again below that
     trial = Trial(round(delay, 3), window, killed, attempts=attempts)
 
-    report = check_index(trial_dir)
-    if not report.ok:
+    problems = target.problems(trial_dir)
+    if problems:
         trial.state = "broken"
-        trial.problems.append(f"after the kill: {report.problems}")
-    elif report.version == before:
+        trial.problems.append(f"after the kill: {problems}")
+    elif target.version(trial_dir) == before:
         trial.state = "old"
-    elif content_differences(index_content(trial_dir), expected):
+    elif content_differences(target.content(trial_dir), expected):
         trial.state = "broken"
         trial.problems.append("after the kill the live index is neither the old one nor the new one")
     else:
         trial.state = "new"
 
-    resume = sanad("index", str(corpus), "--index-dir", str(trial_dir), stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
+    resume = sanad("index", str(corpus), *target.args(trial_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, err = resume.communicate(timeout=900)
     if resume.returncode != 0:
         trial.problems.append(f"the next `sanad index` failed (exit {resume.returncode}): {err.strip()[-300:]}")
-    report = check_index(trial_dir)
-    differences = content_differences(index_content(trial_dir), expected) if report.ok else ["unreadable"]
-    if not report.ok or differences:
-        trial.problems.append(f"after the next `sanad index`: check {report.problems}, differs in {differences}")
-    if list((trial_dir / VERSIONS).glob(f"{STAGING_PREFIX}*")):
-        trial.problems.append("unfinished build folders survived the next update")
+    problems = target.problems(trial_dir)
+    differences = content_differences(target.content(trial_dir), expected) if not problems else ["unreadable"]
+    if problems or differences:
+        trial.problems.append(f"after the next `sanad index`: check {problems}, differs in {differences}")
+    if target.leftovers(trial_dir):
+        trial.problems.append(f"unfinished builds survived the next update: {target.leftovers(trial_dir)}")
     return trial
 
 
-def kill_campaign(start: Path, corpus: Path, work: Path, n: int, seed: int = 13) -> dict[str, Any]:
-    """Time an uninterrupted update, then run ``n`` kill trials; returns the report's figures."""
+def kill_campaign(start: Path, corpus: Path, work: Path, n: int, seed: int = 13,
+                  target: Target | None = None) -> dict[str, Any]:
+    """Time an uninterrupted update, then run ``n`` kill trials; returns the report's figures.
+
+    ``start`` is a trial folder as ``target`` lays it out (an index folder, or a Milvus Lite file in it).
+    """
+    target = target or Target()
     reference = work / "reference"
     shutil.copytree(start, reference)
-    run = timed_update(reference, corpus)
-    expected = index_content(reference)
+    run = timed_update(target.args(reference), corpus)
+    expected = target.content(reference)
     rng = random.Random(seed)
     trials = [kill_trial(start, corpus, work / f"trial-{i:02d}", run, "writing" if i % 2 else "whole run", rng,
-                         expected) for i in range(n)]
+                         expected, target) for i in range(n)]
     for i in range(n):
         shutil.rmtree(work / f"trial-{i:02d}", ignore_errors=True)
     return {

@@ -20,7 +20,8 @@ from gradio_client import Client
 from eval.reliability.access import Probe, Route, app_routes, probe_all, request
 from eval.reliability.results import Results
 from index.embed import Embedder
-from index.store import RECORDS, VERSIONS, current_version
+from index.store import RECORDS, VERSIONS
+from index.stores import FolderStore
 from ui.access import MAX_FAILURES, NOT_AUTHENTICATED, is_public
 
 if TYPE_CHECKING:
@@ -128,7 +129,9 @@ def test_everything_works_with_the_login(auth_server: Any, reliability: Results,
         problems.append("an uploaded file cannot be read back through /gradio_api/file=")
     if httpx.get(f"{base}/gradio_api/file={path}").status_code != 401:
         problems.append("an uploaded file can be read without a login")
-    records = server.pipeline.index_dir / VERSIONS / str(current_version(server.pipeline.index_dir)) / RECORDS
+    store = server.pipeline.store
+    assert isinstance(store, FolderStore)
+    records = store.index_dir / VERSIONS / str(store.current_version()) / RECORDS
     for outside in ("/etc/passwd", str(records)):
         status = client.get(f"{base}/gradio_api/file={outside}").status_code
         if status != 403:

@@ -153,7 +153,7 @@ def test_hostile_files_are_refused_or_stored_as_plain_text(
     if hostile_server.pipeline.article("deep").text != "The basalt depot stores twelve trucks.":
         problems.append("the 10,000-deep page did not come out as its one sentence")
     problems += uploads_are_tidy(hostile_server)
-    report = check_index(hostile_server.pipeline.index_dir)
+    report = check_index(hostile_server.pipeline.store)
     if not report.ok:
         problems.append(f"after the hostile uploads the index fails its check: {report.problems}")
     reliability.record("uploads", "hostile files", {

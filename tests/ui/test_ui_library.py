@@ -8,7 +8,6 @@ import pytest
 
 from index.embed import Embedder
 from index.errors import IndexBusyError, UnknownDocumentError
-from index.store import writer_lock
 from rag.pipeline import Pipeline
 from ui.library import Library
 
@@ -74,7 +73,7 @@ def test_bad_files_are_refused_and_change_nothing(library: Library, tmp_path: Pa
 
 def test_a_failed_index_update_leaves_no_file_behind(library: Library, tmp_path: Path) -> None:
     before = library.pipeline.documents_by_id()
-    with writer_lock(library.pipeline.index_dir), pytest.raises(IndexBusyError):
+    with library.pipeline.store.writer(), pytest.raises(IndexBusyError):
         library.add([incoming(tmp_path, "epsilon.txt", "Epsilon\nThe epsilon depot stores fuel.\n")])
     assert not any(library.uploads.iterdir())
     assert library.pipeline.documents_by_id() == before
