@@ -72,7 +72,9 @@ class MilvusChunks:
         data = query if isinstance(query, dict) else np.asarray(query, np.float32).tolist()
         if k <= 0 or (isinstance(query, dict) and not query):
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        params = {"metric_type": "IP", "params": {"ef": max(64, 2 * k)} if len(self) > FLAT_UNTIL else {}}
+        # HNSW's ef = 4·k: on 120,000 e5-like vectors in Milvus Lite, recall of the top 100 was 0.985 at
+        # ef 400 against 0.942 at ef 200, for about the same time (eval/bench/milvus_ann.py).
+        params = {"metric_type": "IP", "params": {"ef": max(64, 4 * k)} if len(self) > FLAT_UNTIL else {}}
         hits = self.client.search(self.collection, data=[data], anns_field=field, limit=k, filter=where,
                                   search_params=params)[0]
         scores = np.array([h["distance"] for h in hits], dtype=np.float32)
