@@ -118,7 +118,7 @@ def parse_store(spec: str | Path | IndexStore) -> IndexStore:
 def copy_live_version(source: FolderStore, target: IndexStore) -> str:
     """Publish ``source``'s live version, as it is (no re-embedding), as ``target``'s next version.
 
-    Moves an index into Milvus, and lets the evaluation measure both stores on the same version.
+    How the evaluation measures both stores on the very same version (eval/quality/store_parity.py).
     """
     version = source.current_version()
     if version is None:

@@ -16,7 +16,7 @@ from index.embed import Embedder
 from index.milvus_views import MilvusChunks, TermStats, sparse_dict
 from index.normalize import search_tokens
 from index.store import IndexSnapshot
-from rag.retrieve import Filters, Mode, RetrievalConfig, Retriever, _Candidates, _ranks
+from rag.retrieve import Candidates, Filters, Mode, RetrievalConfig, Retriever, ranks
 
 
 class MilvusRetriever(Retriever):
@@ -24,7 +24,7 @@ class MilvusRetriever(Retriever):
 
     def _candidates(
         self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode, filters: Filters | None
-    ) -> _Candidates:
+    ) -> Candidates:
         chunks, stats = self.snapshot.chunk_vectors, self.snapshot.lexical
         assert isinstance(chunks, MilvusChunks) and isinstance(stats, TermStats)
         where = milvus_filter(filters)
@@ -40,7 +40,7 @@ class MilvusRetriever(Retriever):
         weights = [sparse_dict(rows[int(i)]["bm25"]) for i in ids]
         raw = np.array([sum(w * row.get(t, 0.0) for t, w in terms.items()) for row in weights], dtype=np.float64)
         lexical = raw / float(stats.idf(tokens).sum()) if tokens else raw
-        return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
+        return Candidates(ids, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
 
 
 def milvus_filter(filters: Filters | None) -> str:

@@ -72,7 +72,9 @@ class Hit:
 
 
 @dataclass
-class _Candidates:
+class Candidates:
+    """Chunks found by either retriever, with both retrievers' evidence (what fusion reads)."""
+
     ids: np.ndarray
     dense: np.ndarray
     lexical: np.ndarray
@@ -177,7 +179,7 @@ class Retriever:
 
     def _candidates(
         self, query: str, qvec: np.ndarray, docs: np.ndarray | None, mode: Mode, filters: Filters | None
-    ) -> _Candidates:
+    ) -> Candidates:
         pool = self.config.pool
         lexical_all = self.lexical_scores(query)
         dense_ids = np.zeros(0, np.int64)
@@ -191,7 +193,7 @@ class Retriever:
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lex_ids.tolist()])), dtype=np.int64)
         dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
-        return _Candidates(ids, dense, lexical, _ranks(ids, dense_ids), _ranks(ids, lex_ids))
+        return Candidates(ids, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
 
     def _table(self) -> VectorTable:
         table = self.snapshot.chunk_vectors
@@ -218,7 +220,7 @@ class Retriever:
             return raw
         return raw / float(self.snapshot.lexical.idf(tokens).sum())
 
-    def _fuse(self, c: _Candidates, mode: Mode) -> np.ndarray:
+    def _fuse(self, c: Candidates, mode: Mode) -> np.ndarray:
         if mode == "dense":
             return c.dense
         if mode == "bm25":
@@ -274,7 +276,7 @@ def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
     return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
 
 
-def _ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:
+def ranks(ids: np.ndarray, ranked: Iterable[int]) -> np.ndarray:
     """1-based rank of each id in ``ranked`` (0 when absent)."""
     pos = {int(i): r + 1 for r, i in enumerate(ranked)}
     return np.array([pos.get(int(i), 0) for i in ids], dtype=np.float64)
