@@ -94,9 +94,7 @@ class LexicalIndex:
 
     def idf(self, tokens: Sequence[str]) -> np.ndarray:
         """Lucene BM25 idf of each token; a token absent from the corpus gets the largest possible idf."""
-        n = len(self.ids)
-        df = self.document_frequency(tokens).astype(np.float64)
-        return np.log1p((n - df + 0.5) / (df + 0.5))
+        return bm25_idf(len(self.ids), self.document_frequency(tokens))
 
     def document_frequency(self, tokens: Sequence[str]) -> np.ndarray:
         """How many chunks hold each token (a search term: see ``search_tokens``); 0 for unknown ones."""
@@ -104,3 +102,9 @@ class LexicalIndex:
         vocab = self._bm25.vocab_dict if n else {}
         indptr = self._bm25.scores["indptr"] if n else np.zeros(1)
         return np.array([indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], dtype=np.int64)
+
+
+def bm25_idf(n: int, df: np.ndarray) -> np.ndarray:
+    """Lucene BM25 idf of terms held by ``df`` of ``n`` chunks (the largest possible for ``df`` 0)."""
+    df = df.astype(np.float64)
+    return np.log1p((n - df + 0.5) / (df + 0.5))

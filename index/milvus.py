@@ -284,12 +284,13 @@ class Reporting:
     """
 
     def __init__(self, client: Any, where: str) -> None:
-        self._client = client
-        self._where = where
-
-    def __getattr__(self, name: str) -> Any:
         from pymilvus.exceptions import MilvusException
 
+        self._client = client
+        self._where = where
+        self._failure = MilvusException
+
+    def __getattr__(self, name: str) -> Any:
         found = getattr(self._client, name)
         if not callable(found):
             return found
@@ -297,7 +298,7 @@ class Reporting:
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
                 return found(*args, **kwargs)
-            except MilvusException as exc:
+            except self._failure as exc:
                 raise StoreUnavailableError(f"Milvus at {self._where} refused {name} ({exc.message})") from exc
 
         return call

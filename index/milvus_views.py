@@ -15,6 +15,7 @@ from scipy import sparse
 
 from index.documents import Article, Chunk, Span
 from index.errors import IndexCorruptError, StoreUnavailableError, UnknownDocumentError
+from index.lexical import bm25_idf
 from index.records import DocumentInfo, Sentence
 from index.vectors import IndexSpec, SparseTable, VectorTable
 
@@ -33,7 +34,6 @@ class MilvusChunks:
         self._ids = ids
         self._ids.flags.writeable = False
         self.dim = dim
-        self.spec = IndexSpec()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -51,11 +51,7 @@ class MilvusChunks:
     def fetch(self, ids: Iterable[int], fields: Sequence[str]) -> dict[int, dict[str, Any]]:
         """Rows of ``ids`` by id with ``fields`` (batched ``id in [...]`` queries)."""
         wanted = [int(i) for i in ids]
-        out: dict[int, dict[str, Any]] = {}
-        for i in range(0, len(wanted), 1000):
-            part = wanted[i : i + 1000]
-            for row in self.client.query(self.collection, filter=f"id in {part}", output_fields=["id", *fields]):
-                out[int(row["id"])] = row
+        out = rows_by_id(self.client, self.collection, wanted, ["id", *fields])
         missing = [i for i in wanted if i not in out]
         if missing:
             raise IndexCorruptError(
@@ -103,10 +99,7 @@ class TermStats:
         return np.array([self._df[self._term_ids[t]] if t in self._term_ids else 0 for t in tokens], dtype=np.int64)
 
     def idf(self, tokens: Sequence[str]) -> np.ndarray:
-        """Lucene BM25 idf, as ``LexicalIndex.idf``."""
-        n = len(self.ids)
-        df = self.document_frequency(tokens).astype(np.float64)
-        return np.log1p((n - df + 0.5) / (df + 0.5))
+        return bm25_idf(len(self.ids), self.document_frequency(tokens))
 
 
 class MilvusRecords:
@@ -148,11 +141,7 @@ class MilvusRecords:
         if ids is None:
             rows = sorted(_iterate(self.client, self.collection, fields), key=lambda r: (r["doc_id"], r["start"]))
         else:
-            found = {}
-            for i in range(0, len(ids), 1000):
-                part = [int(x) for x in ids[i : i + 1000]]
-                found.update({r["id"]: r for r in self.client.query(self.collection, filter=f"id in {part}",
-                                                                      output_fields=fields)})
+            found = rows_by_id(self.client, self.collection, [int(i) for i in ids], fields)
             rows = [found[i] for i in ids if i in found]
         return [
             Chunk(int(r["id"]), r["doc_id"], int(r["start"]), int(r["end"]), r["text"],
@@ -174,6 +163,15 @@ class MilvusRecords:
 
     def close(self) -> None:
         """Nothing to release: the client belongs to the store."""
+
+
+def rows_by_id(client: Any, collection: str, ids: Sequence[int], fields: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """The rows of ``ids`` that exist, by id (``id in [...]`` queries of 1,000 ids)."""
+    out: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 1000):
+        for row in client.query(collection, filter=f"id in {list(ids[i : i + 1000])}", output_fields=list(fields)):
+            out[int(row["id"])] = row
+    return out
 
 
 def _iterate(client: Any, collection: str, fields: Sequence[str], where: str = "") -> Iterator[dict[str, Any]]:

@@ -40,7 +40,7 @@ class MilvusRetriever(Retriever):
         weights = [sparse_dict(rows[int(i)]["bm25"]) for i in ids]
         raw = np.array([sum(w * row.get(t, 0.0) for t, w in terms.items()) for row in weights], dtype=np.float64)
         lexical = raw / float(stats.idf(tokens).sum()) if tokens else raw
-        return Candidates(ids, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
+        return Candidates(ids, vectors, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
 
 
 def milvus_filter(filters: Filters | None) -> str:

@@ -7,7 +7,7 @@ rag/langchain.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -76,10 +76,11 @@ class Candidates:
     """Chunks found by either retriever, with both retrievers' evidence (what fusion reads)."""
 
     ids: np.ndarray
+    vectors: np.ndarray  # their chunk vectors, read once for the dense score and for diversity
     dense: np.ndarray
     lexical: np.ndarray
-    dense_rank: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    lexical_rank: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dense_rank: np.ndarray
+    lexical_rank: np.ndarray
 
 
 class _Rows:
@@ -150,7 +151,7 @@ class Retriever:
         if not len(cands.ids):
             return []
         scores = self._fuse(cands, mode)
-        order = self._diversify(cands.ids, scores, k)
+        order = self._diversify(cands, scores, k)
         chunks = {c.id: c for c in self.snapshot.records.chunks([int(cands.ids[i]) for i in order])}
         return [
             Hit(chunks[int(cands.ids[i])], float(scores[i]), float(cands.dense[i]), float(cands.lexical[i]))
@@ -191,9 +192,10 @@ class Retriever:
             lexical_ok = lexical_all if docs is None else np.where(docs[self._lexical_doc], lexical_all, 0)
             lex_ids = self.snapshot.lexical.ids[_top_positive(lexical_ok, pool)]
         ids = np.array(list(dict.fromkeys([*dense_ids.tolist(), *lex_ids.tolist()])), dtype=np.int64)
-        dense = self.snapshot.chunk_vectors.get(ids) @ qvec if len(ids) else np.zeros(0)
+        vectors = self.snapshot.chunk_vectors.get(ids)
+        dense = vectors @ qvec if len(ids) else np.zeros(0)
         lexical = lexical_all[self._lexical_rows.of(ids)] if len(ids) else np.zeros(0)
-        return Candidates(ids, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
+        return Candidates(ids, vectors, dense, lexical, ranks(ids, dense_ids), ranks(ids, lex_ids))
 
     def _table(self) -> VectorTable:
         table = self.snapshot.chunk_vectors
@@ -231,7 +233,7 @@ class Retriever:
         spread = float(c.dense.std()) or 1.0
         return (c.dense - float(c.dense.mean())) / spread + self.config.lexical_weight * c.lexical
 
-    def _diversify(self, ids: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    def _diversify(self, cands: Candidates, scores: np.ndarray, k: int) -> list[int]:
         """Maximal marginal relevance on chunk vectors, plus an optional cap per article."""
         order = list(np.argsort(-scores, kind="stable"))
         lam = self.config.diversity
@@ -240,8 +242,8 @@ class Retriever:
             return order[:k]
         # With a per-article cap every candidate may be needed to fill k from distinct articles.
         shortlist = order if cap is not None else order[: max(4 * k, 20)]
-        vectors = self.snapshot.chunk_vectors.get(ids[shortlist])
-        owners = self._row_doc[self._vector_rows.of(ids[shortlist])]
+        vectors = cands.vectors[shortlist]
+        owners = self._row_doc[self._vector_rows.of(cands.ids[shortlist])]
         rel = rescale(scores[shortlist], flat=1.0)
         sims = _minmax_matrix(vectors @ vectors.T)
         chosen: list[int] = []
